@@ -1,0 +1,115 @@
+/**
+ * λ̂ and its uncertainty from a sample trace: pools healthy chains only (a stopped
+ * chain is reported, never averaged in), applies the analysis discard, and turns
+ * every diagnostic into a number or a stated NA.
+ */
+import { mcseMean, summarizeDraws, type DiagnosticsSummary } from './diagnostics';
+import type { AnalysisConfig } from '../../tools/src/config/schema';
+import type { SampleTrace } from '../../samplers/src/trace';
+import type { ChainResult, Maybe } from './summary';
+
+export interface LlcEstimate {
+  mean: Maybe;
+  mcse: Maybe;
+  sd: Maybe;
+  chainSpread: Maybe;
+  q05: Maybe;
+  q50: Maybe;
+  q95: Maybe;
+  diagnostics: DiagnosticsSummary | null;
+  na: Record<string, string>;
+  chains: ChainResult[];
+  healthy: number[];
+  keptPerChain: number;
+  flags: string[];
+}
+
+function mean(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return s / x.length;
+}
+
+export function sdOf(values: number[]): Maybe {
+  if (values.length < 2) return null;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEstimate {
+  const { discard } = config;
+  const chains: ChainResult[] = trace.manifest.chains.map((c) => {
+    const kept = trace.llc[c.chain].subarray(discard, c.draws);
+    return {
+      chain: c.chain,
+      status: c.status.status,
+      reason: c.status.status === 'stopped' ? c.status.reason : c.status.status === 'interrupted' ? 'run interrupted' : null,
+      draws: c.draws,
+      llc: kept.length > 0 ? mean(kept) : null,
+      fge: c.totalFge,
+    };
+  });
+  const flags: string[] = [];
+  const na: Record<string, string> = {};
+  const healthy = chains.filter((c) => c.status === 'ok').map((c) => c.chain);
+  for (const c of chains) {
+    if (c.status !== 'ok') flags.push(`chain ${c.chain} ${c.status}: ${c.reason}`);
+  }
+  if (!trace.manifest.complete) flags.push('incomplete run (interrupted): partial trace');
+  const keptPerChain = Math.max(0, trace.drawSteps.length - discard);
+  const empty = { mean: null, mcse: null, sd: null, chainSpread: null, q05: null, q50: null, q95: null, diagnostics: null };
+  if (healthy.length === 0) {
+    for (const k of ['mean', 'mcse', 'rhat', 'essBulk', 'essTail', 'essMean']) na[k] = 'no chain survived';
+    flags.push('no healthy chain: λ̂ not estimated');
+    return { ...empty, na, chains, healthy, keptPerChain, flags };
+  }
+  if (keptPerChain < 1) {
+    for (const k of ['mean', 'mcse', 'rhat', 'essBulk', 'essTail', 'essMean']) na[k] = `no draws left after discarding ${discard}`;
+    flags.push(`analysis.discard (${discard}) removes every draw`);
+    return { ...empty, na, chains, healthy, keptPerChain, flags };
+  }
+  const draws = healthy.map((c) => trace.llc[c].subarray(discard, discard + keptPerChain));
+  const d = summarizeDraws(draws);
+  for (const [k, reason] of Object.entries(d.na)) if (reason) na[k] = reason;
+  if (d.rhat !== null && d.rhat > config.rhatThreshold) flags.push(`R̂ ${d.rhat.toFixed(3)} > ${config.rhatThreshold}`);
+  if (d.essBulk !== null && d.essBulk < config.essThreshold) flags.push(`bulk ESS ${d.essBulk.toFixed(0)} < ${config.essThreshold}`);
+  if (d.essTail !== null && d.essTail < config.essThreshold) flags.push(`tail ESS ${d.essTail.toFixed(0)} < ${config.essThreshold}`);
+  for (const k of ['rhat', 'essBulk', 'essTail'] as const) if (d[k] === null) flags.push(`${k} NA: ${d.na[k]}`);
+  const perChain = healthy.map((c) => chains[c].llc!);
+  return {
+    mean: d.mean,
+    mcse: d.mcseMean,
+    sd: d.sd,
+    chainSpread: sdOf(perChain),
+    q05: d.q5,
+    q50: d.q50,
+    q95: d.q95,
+    diagnostics: d,
+    na,
+    chains,
+    healthy,
+    keptPerChain,
+    flags,
+  };
+}
+
+/**
+ * Running λ̂ (pooled over chains, first k draws) with its MCSE at about `points`
+ * checkpoints, for the convergence plot. MCSE needs ≥ 6 draws per chain (ESS).
+ */
+export function runningLlc(draws: Float64Array[], points = 60): { k: number[]; mean: number[]; mcse: number[] } {
+  const n = draws[0]?.length ?? 0;
+  const out = { k: [] as number[], mean: [] as number[], mcse: [] as number[] };
+  const step = Math.max(1, Math.floor(n / points));
+  for (let k = Math.min(6, n); k <= n; k += step) {
+    const prefix = draws.map((c) => c.subarray(0, k));
+    let s = 0;
+    for (const c of prefix) s += mean(c);
+    out.k.push(k);
+    out.mean.push(s / prefix.length);
+    const e = mcseMean(prefix);
+    out.mcse.push(Number.isFinite(e) ? e : Number.NaN);
+    if (k + step > n && k !== n) k = n - step;
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+/**
+ * Analysis process for one sampler run: λ̂ with MCSE, R̂ and ESS, the trace and
+ * running-λ̂ plots, summary.json (deterministic) and timing.json (wall times).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AnalysisSlice } from '../../tools/src/config/normalize';
+import type { StageContext } from '../../tools/src/stage/context';
+import { replaceDirAtomic, writeJsonAtomic } from '../../tools/src/artifacts/atomic';
+import { describeFiles } from '../../tools/src/artifacts/manifest';
+import { readSampleArtifact, type SampleTrace } from '../../samplers/src/trace';
+import { readTargetMeta } from '../../targets/src/artifact';
+import { runningMeanPlot, svgToPng, tracePlot } from './plots';
+import { estimateLlc, runningLlc, type LlcEstimate } from './llc';
+import { ANALYSIS_MANIFEST, type AnalysisManifest } from './artifact';
+import { SUMMARY_FILE, SUMMARY_SCHEMA, TIMING_FILE, type Summary, type Timing } from './summary';
+
+function buildSummary(slice: AnalysisSlice, trace: SampleTrace, est: LlcEstimate, lambdaTrue: number | null): Summary {
+  const m = trace.manifest;
+  const d = est.diagnostics;
+  const fge = m.chains.reduce((a, c) => a + c.totalFge, 0);
+  const relativeError = lambdaTrue !== null && est.mean !== null && lambdaTrue !== 0 ? (est.mean - lambdaTrue) / lambdaTrue : null;
+  const errorInMcse = lambdaTrue !== null && est.mean !== null && est.mcse ? (est.mean - lambdaTrue) / est.mcse : null;
+  return {
+    schema: SUMMARY_SCHEMA,
+    id: slice.id,
+    run: slice.run,
+    target: slice.target,
+    sampler: slice.sampler,
+    samplerKind: slice.samplerKind,
+    hyperparameters: slice.hyperparameters,
+    sweep: slice.sweep,
+    posterior: m.posterior,
+    target_info: { n: m.target.n, d: m.target.d, L0: m.target.L0 },
+    llc: { mean: est.mean, mcse: est.mcse, sd: est.sd, chainSpread: est.chainSpread, q05: est.q05, q50: est.q50, q95: est.q95 },
+    diagnostics: {
+      rhat: d?.rhat ?? null,
+      essBulk: d?.essBulk ?? null,
+      essTail: d?.essTail ?? null,
+      essMean: d?.essMean ?? null,
+      na: est.na,
+    },
+    flags: est.flags,
+    draws: {
+      chains: m.chains.length,
+      healthyChains: est.healthy.length,
+      perChain: trace.drawSteps.length,
+      discarded: slice.analysis.discard,
+      used: est.keptPerChain * est.healthy.length,
+    },
+    work: { fge, essPerFge: d?.essBulk != null && fge > 0 ? d.essBulk / fge : null },
+    chains: est.chains,
+    lambdaTrue,
+    relativeError,
+    errorInMcse,
+    engine: m.engine.backend,
+  };
+}
+
+export async function runAnalysisStage(slice: AnalysisSlice, ctx: StageContext): Promise<void> {
+  const rel = `artifacts/samples/${slice.run}`;
+  const trace = await readSampleArtifact(join(ctx.workspaceRoot, rel), rel, `npx nx run sample-${slice.run}:sample --skip-nx-cache`);
+  const targetMeta = await readTargetMeta(ctx.workspaceRoot, slice.target);
+  const lambdaTrue = targetMeta.lambdaTrue ?? null;
+  const est = estimateLlc(trace, slice.analysis);
+  const summary = buildSummary(slice, trace, est, lambdaTrue);
+  const timing: Timing = {
+    samplerSeconds: trace.manifest.timing.seconds,
+    startedAt: trace.manifest.timing.startedAt,
+    endedAt: trace.manifest.timing.endedAt,
+    essPerSecond: summary.diagnostics.essBulk !== null ? summary.diagnostics.essBulk / trace.manifest.timing.seconds : null,
+  };
+
+  const discard = slice.analysis.discard;
+  const reference = lambdaTrue !== null ? { value: lambdaTrue, label: `λ true = ${lambdaTrue}` } : undefined;
+  const plots: Array<{ name: string; caption: string; svg: string }> = [];
+  plots.push({
+    name: 'trace',
+    caption: 'per-draw llc of every chain',
+    svg: tracePlot({
+      title: `llc trace · ${slice.id}`,
+      xLabel: 'sampling step',
+      yLabel: 'nβ (L_n(w) − L_n(w*))',
+      chains: trace.manifest.chains.map((c) => ({
+        x: trace.drawSteps.subarray(0, c.draws),
+        y: trace.llc[c.chain].subarray(0, c.draws),
+        label: `chain ${c.chain}${c.status.status === 'ok' ? '' : ` (${c.status.status})`}`,
+      })),
+      referenceLine: reference,
+    }),
+  });
+  if (est.healthy.length > 0 && est.keptPerChain >= 6) {
+    const draws = est.healthy.map((c) => trace.llc[c].subarray(discard, discard + est.keptPerChain));
+    const run = runningLlc(draws);
+    const fgeAt = (k: number) => {
+      let s = 0;
+      for (const c of est.healthy) s += trace.fge[c][discard + k - 1];
+      return s / est.healthy.length;
+    };
+    const x = run.k.map(fgeAt);
+    plots.push({
+      name: 'running-llc',
+      caption: 'running λ̂ with a ±2 MCSE band against gradient work',
+      svg: runningMeanPlot({
+        title: `running λ̂ · ${slice.id}`,
+        xLabel: 'gradient work per chain (FGE)',
+        yLabel: 'λ̂ (pooled over chains)',
+        x,
+        mean: run.mean,
+        lower: run.mean.map((m, i) => m - 2 * run.mcse[i]),
+        upper: run.mean.map((m, i) => m + 2 * run.mcse[i]),
+        referenceLine: reference,
+        meanLabel: 'λ̂',
+        bandLabel: '± 2 MCSE',
+      }),
+    });
+  }
+
+  await replaceDirAtomic(ctx.outputDir, async (tmp) => {
+    const files: string[] = [SUMMARY_FILE, TIMING_FILE];
+    await writeJsonAtomic(join(tmp, SUMMARY_FILE), summary);
+    await writeJsonAtomic(join(tmp, TIMING_FILE), timing);
+    for (const p of plots) {
+      await writeFile(join(tmp, `${p.name}.svg`), p.svg);
+      await writeFile(join(tmp, `${p.name}.png`), svgToPng(p.svg));
+      files.push(`${p.name}.svg`, `${p.name}.png`);
+    }
+    const manifest: AnalysisManifest = {
+      schema: 'llc.analysis/1',
+      id: slice.id,
+      plots: plots.map(({ name, caption }) => ({ name, caption })),
+      files: await describeFiles(tmp, files),
+    };
+    await writeJsonAtomic(join(tmp, ANALYSIS_MANIFEST), manifest);
+  });
+  const fmt = (v: number | null, digits: number) => (v === null ? 'NA' : v.toFixed(digits));
+  ctx.log(
+    `λ̂ = ${fmt(summary.llc.mean, 3)} ± ${fmt(summary.llc.mcse, 3)} (R̂ ${fmt(summary.diagnostics.rhat, 3)}, bulk ESS ${fmt(summary.diagnostics.essBulk, 0)})` +
+      (summary.flags.length ? ` · flags: ${summary.flags.join('; ')}` : ''),
+  );
+}

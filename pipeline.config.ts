@@ -1,0 +1,34 @@
+import { definePipeline, sweep } from './tools/src/config/define';
+
+/**
+ * The demo study: two teacher–student targets × SGLD at two step sizes.
+ * Runs end to end in a few minutes on 2 cores (`npm start`).
+ */
+export default definePipeline({
+  seed: 1,
+  posterior: { beta0: 1, gamma: 1 },
+  targets: {
+    'mlp-small': {
+      kind: 'teacher-student',
+      n: 2000,
+      nTest: 500,
+      inputDim: 4,
+      noiseStd: 0.1,
+      teacher: { widths: [4, 8, 1], activation: 'relu' },
+      student: { widths: [4, 8, 1], activation: 'relu' },
+    },
+    'mlp-wide': {
+      kind: 'teacher-student',
+      n: 2000,
+      nTest: 500,
+      inputDim: 4,
+      noiseStd: 0.1,
+      teacher: { widths: [4, 8, 1], activation: 'relu' },
+      student: { widths: [4, 16, 1], activation: 'relu' },
+    },
+  },
+  samplers: {
+    sgld: { kind: 'sgld', stepSize: sweep([1e-4, 3e-4]), batchSize: 256, chains: 4, steps: 2000, evalEvery: 10 },
+  },
+  report: { title: 'Demo: LLC of two teacher–student MLPs' },
+});

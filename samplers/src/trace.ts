@@ -1,0 +1,125 @@
+/**
+ * The sample artifact: `trace.safetensors` (chain × draw arrays) + `manifest.json`.
+ * Written atomically; read back with every hash, dtype and shape verified.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeSafetensors } from '../../tools/src/artifacts/safetensors';
+import { describeFiles, verifyFiles, type FileEntry } from '../../tools/src/artifacts/manifest';
+import { loadTensor } from '../../tools/src/artifacts/tensors';
+import { replaceDirAtomic, writeJsonAtomic } from '../../tools/src/artifacts/atomic';
+import type { SampleSlice } from '../../tools/src/config/normalize';
+import type { ChainStatus, RunResult } from './run';
+
+export const TRACE_FILE = 'trace.safetensors';
+export const SAMPLE_MANIFEST = 'manifest.json';
+export const SAMPLE_SCHEMA = 'llc.sample/1';
+
+export interface ChainSummary {
+  chain: number;
+  draws: number;
+  totalFge: number;
+  totalSeconds: number;
+  status: ChainStatus;
+}
+
+export interface SampleManifest {
+  schema: typeof SAMPLE_SCHEMA;
+  id: string;
+  /** False when the run was interrupted: such a trace is never cached as complete. */
+  complete: boolean;
+  slice: SampleSlice;
+  target: { name: string; metaSha256: string; n: number; d: number; L0: number };
+  posterior: { beta0: number; gamma: number; beta: number; nBeta: number };
+  engine: { backend: string; reason: string };
+  chains: ChainSummary[];
+  timing: { startedAt: string; endedAt: string; seconds: number };
+  files: FileEntry[];
+}
+
+export interface SampleTrace {
+  manifest: SampleManifest;
+  /** [chain][draw] views; only the first `chains[c].draws` entries are valid. */
+  llc: Float64Array[];
+  loss: Float64Array[];
+  fge: Float64Array[];
+  seconds: Float64Array[];
+  drawSteps: Int32Array;
+}
+
+function stack(rows: Float64Array[], width: number): Float64Array {
+  const out = new Float64Array(rows.length * width);
+  rows.forEach((r, i) => out.set(r.subarray(0, width), i * width));
+  return out;
+}
+
+function unstack(flat: Float64Array, chains: number, width: number): Float64Array[] {
+  return Array.from({ length: chains }, (_, c) => flat.slice(c * width, (c + 1) * width));
+}
+
+export async function writeSampleArtifact(
+  outputDir: string,
+  result: RunResult,
+  meta: Omit<SampleManifest, 'schema' | 'files' | 'chains'>,
+): Promise<SampleManifest> {
+  const C = result.chains.length;
+  const D = result.drawSteps.length;
+  let manifest!: SampleManifest;
+  await replaceDirAtomic(outputDir, async (tmp) => {
+    const bytes = encodeSafetensors(
+      {
+        llc: { dtype: 'F64', shape: [C, D], data: stack(result.chains.map((c) => c.llc), D) },
+        loss: { dtype: 'F64', shape: [C, D], data: stack(result.chains.map((c) => c.loss), D) },
+        fge: { dtype: 'F64', shape: [C, D], data: stack(result.chains.map((c) => c.fge), D) },
+        seconds: { dtype: 'F64', shape: [C, D], data: stack(result.chains.map((c) => c.seconds), D) },
+        draws: { dtype: 'I32', shape: [C], data: Int32Array.from(result.chains.map((c) => c.draws)) },
+        draw_step: { dtype: 'I32', shape: [D], data: result.drawSteps },
+      },
+      { format: SAMPLE_SCHEMA },
+    );
+    await writeFile(join(tmp, TRACE_FILE), bytes);
+    manifest = {
+      schema: SAMPLE_SCHEMA,
+      ...meta,
+      chains: result.chains.map((c, chain) => ({
+        chain,
+        draws: c.draws,
+        totalFge: c.totalFge,
+        totalSeconds: c.totalSeconds,
+        status: c.status,
+      })),
+      files: await describeFiles(tmp, [TRACE_FILE]),
+    };
+    await writeJsonAtomic(join(tmp, SAMPLE_MANIFEST), manifest);
+  });
+  return manifest;
+}
+
+export async function readSampleArtifact(dir: string, label: string, rerun: string): Promise<SampleTrace> {
+  const manifestPath = join(dir, SAMPLE_MANIFEST);
+  let manifest: SampleManifest;
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as SampleManifest;
+  } catch (e) {
+    throw new Error(`Cannot read ${label}/${SAMPLE_MANIFEST}: ${(e as Error).message}; rerun: ${rerun}`);
+  }
+  if (manifest.schema !== SAMPLE_SCHEMA) {
+    throw new Error(`${label}/${SAMPLE_MANIFEST}: schema is ${JSON.stringify(manifest.schema)}, expected ${SAMPLE_SCHEMA}; rerun: ${rerun}`);
+  }
+  const where = `${label} (${SAMPLE_MANIFEST})`;
+  await verifyFiles(dir, manifest.files, where, { rerun });
+  const entry = manifest.files.find((f) => f.path === TRACE_FILE)!;
+  const C = manifest.chains.length;
+  const shape = entry.tensors?.llc?.shape ?? [C, 0];
+  const D = shape[1];
+  const opts = { label: where, rerun };
+  const get = (name: string) => loadTensor(dir, entry, name, { dtype: 'F64', shape: [C, D] }, opts);
+  return {
+    manifest,
+    llc: unstack(await get('llc'), C, D),
+    loss: unstack(await get('loss'), C, D),
+    fge: unstack(await get('fge'), C, D),
+    seconds: unstack(await get('seconds'), C, D),
+    drawSteps: await loadTensor(dir, entry, 'draw_step', { dtype: 'I32', shape: [D] }, opts),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Finds and loads the user's pipeline file with cosmiconfig (TypeScript through
+ * cosmiconfig-typescript-loader), then validates and expands it.
+ */
+import { cosmiconfig } from 'cosmiconfig';
+import { TypeScriptLoader } from 'cosmiconfig-typescript-loader';
+import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { expandPipeline, type ExpandedPipeline } from './normalize';
+
+export const PIPELINE_FILE = 'pipeline.config.ts';
+
+/** Raw exported config object (default export or `pipeline` named export). */
+export async function loadPipelineInput(workspaceRoot: string, file = PIPELINE_FILE): Promise<{ input: unknown; file: string }> {
+  const path = join(workspaceRoot, file);
+  if (!existsSync(path)) {
+    throw new Error(`No pipeline config at ${path}: create ${file} (see README "Writing a pipeline") or pass --config <file>`);
+  }
+  const explorer = cosmiconfig('pipeline', {
+    loaders: { '.ts': TypeScriptLoader() },
+    // Users may edit the file between two loads in one process (the sync generator, tests).
+    cache: false,
+  });
+  const result = await explorer.load(path);
+  const rel = relative(workspaceRoot, path) || file;
+  if (!result || result.isEmpty) {
+    throw new Error(`${rel} exports nothing: export default definePipeline({...})`);
+  }
+  let input = result.config as Record<string, unknown>;
+  if (input && typeof input === 'object' && 'default' in input && Object.keys(input).length === 1) {
+    input = input.default as Record<string, unknown>;
+  }
+  return { input, file: rel };
+}
+
+export async function loadPipeline(workspaceRoot: string, file = PIPELINE_FILE): Promise<ExpandedPipeline> {
+  const { input, file: rel } = await loadPipelineInput(workspaceRoot, file);
+  return expandPipeline(input, rel);
+}

@@ -1,0 +1,264 @@
+/**
+ * Validates a pipeline and expands it into the units of the build graph: one
+ * target build per target, one sampler run per (target × sampler × sweep point),
+ * one analysis per run, and the report. Each unit carries its config slice: the
+ * exact, fully-defaulted settings its stage reads, and nothing else, so that a
+ * unit's cache key changes exactly when its own inputs change.
+ */
+import { pipelineSchema, samplerSchema, type Pipeline, type SamplerConfig, type TargetConfig, type AnalysisConfig } from './schema';
+import { PipelineConfigError, describeValue, formatIssues, closest } from './errors';
+import { isSweep } from './sweep';
+
+export type Engine = Pipeline['engine'];
+export type Scalar = number | string | boolean;
+
+export interface TargetSlice {
+  stage: 'target';
+  name: string;
+  engine: Engine;
+  config: TargetConfig & { seed: number };
+}
+
+export interface SampleSlice {
+  stage: 'sample';
+  id: string;
+  target: string;
+  sampler: string;
+  engine: Engine;
+  seed: number;
+  posterior: { beta0: number; gamma: number };
+  config: ResolvedSamplerConfig;
+  /** The swept hyperparameters and their values at this point, for labels. */
+  sweep: Record<string, Scalar>;
+}
+
+export type ResolvedSamplerConfig = { [K in keyof SamplerConfig]: Exclude<SamplerConfig[K], { $sweep: unknown }> };
+
+export interface AnalysisSlice {
+  stage: 'analysis';
+  id: string;
+  run: string;
+  target: string;
+  sampler: string;
+  samplerKind: string;
+  sweep: Record<string, Scalar>;
+  hyperparameters: Record<string, Scalar>;
+  analysis: AnalysisConfig;
+}
+
+export interface ReportSlice {
+  stage: 'report';
+  title: string;
+  analyses: string[];
+}
+
+export type Slice = TargetSlice | SampleSlice | AnalysisSlice | ReportSlice;
+
+export interface Unit<S extends Slice = Slice> {
+  /** Nx project name. */
+  project: string;
+  /** Project root: the folder holding the committed slice.json. */
+  root: string;
+  /** Artifact folder this unit's stage writes. */
+  outputDir: string;
+  slice: S;
+}
+
+export interface ExpandedPipeline {
+  targets: Unit<TargetSlice>[];
+  samples: Unit<SampleSlice>[];
+  analyses: Unit<AnalysisSlice>[];
+  report: Unit<ReportSlice>;
+}
+
+export const PIPELINE_DIR = 'pipeline';
+export const ARTIFACTS_DIR = 'artifacts';
+
+/** Formats a swept value for an id: 0.0001 → "1e-4", keeps ids short and path-safe. */
+export function formatIdValue(v: Scalar): string {
+  if (typeof v === 'number') {
+    const s = Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : v.toExponential().replace('e+', 'e').replace(/\.?0+e/, 'e');
+    return s.replace(/[^a-zA-Z0-9.-]/g, '_');
+  }
+  return String(v).replace(/[^a-zA-Z0-9.-]/g, '_');
+}
+
+function cartesian(axes: Array<[string, Scalar[]]>): Array<Record<string, Scalar>> {
+  let points: Array<Record<string, Scalar>> = [{}];
+  for (const [key, values] of axes) {
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
+  }
+  return points;
+}
+
+function select(selection: string | string[], all: string[], what: string, path: string, problems: string[]): string[] {
+  if (selection === '*') return all;
+  const names = Array.isArray(selection) ? selection : [selection];
+  for (const n of names) {
+    if (!all.includes(n)) {
+      const hint = closest(n, all);
+      problems.push(
+        `${path}: no ${what} named ${describeValue(n)}${hint ? ` (did you mean '${hint}'?)` : ''}; declared ${what}s: ${all.join(', ')}`,
+      );
+    }
+  }
+  return names.filter((n) => all.includes(n));
+}
+
+export function parsePipeline(input: unknown, file: string): Pipeline {
+  const parsed = pipelineSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new PipelineConfigError(file, formatIssues(pipelineSchema, parsed.error.issues, input));
+  }
+  return parsed.data;
+}
+
+/** Validates and expands a pipeline; throws one PipelineConfigError listing every problem. */
+export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): ExpandedPipeline {
+  const pipeline = parsePipeline(input, file);
+  const problems: string[] = [];
+  const targetNames = Object.keys(pipeline.targets).sort();
+  const samplerNames = Object.keys(pipeline.samplers).sort();
+
+  const targets: Unit<TargetSlice>[] = targetNames.map((name) => {
+    const config = { ...pipeline.targets[name], seed: pipeline.targets[name].seed ?? pipeline.seed };
+    checkTarget(name, config, problems);
+    return {
+      project: `target-${name}`,
+      root: `${PIPELINE_DIR}/targets/${name}`,
+      outputDir: `${ARTIFACTS_DIR}/targets/${name}`,
+      slice: { stage: 'target', name, engine: pipeline.engine, config },
+    };
+  });
+
+  const runs = pipeline.runs ?? [{ target: '*' as const, sampler: '*' as const }];
+  const samples: Unit<SampleSlice>[] = [];
+  const seen = new Map<string, string>();
+  runs.forEach((run, r) => {
+    const runPath = pipeline.runs ? `runs[${r}]` : 'runs (default: every target × every sampler)';
+    const ts = select(run.target, targetNames, 'target', `${runPath}.target`, problems);
+    const ss = select(run.sampler, samplerNames, 'sampler', `${runPath}.sampler`, problems);
+    for (const t of ts) {
+      for (const s of ss) {
+        const base = pipeline.samplers[s];
+        const merged = applyOverrides(base, run.overrides, `${runPath}.overrides`, problems);
+        if (!merged) continue;
+        const posterior: Record<string, unknown> = { ...pipeline.posterior, ...(run.posterior ?? {}) };
+        const axes: Array<[string, Scalar[]]> = [];
+        for (const [k, v] of Object.entries(merged)) if (isSweep(v)) axes.push([k, v.$sweep as Scalar[]]);
+        for (const [k, v] of Object.entries(posterior)) if (isSweep(v)) axes.push([k, v.$sweep as Scalar[]]);
+        axes.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        for (const point of cartesian(axes)) {
+          const config = Object.fromEntries(
+            Object.entries(merged).map(([k, v]) => [k, k in point && isSweep(v) ? point[k] : v]),
+          ) as ResolvedSamplerConfig;
+          const post = Object.fromEntries(
+            Object.entries(posterior).map(([k, v]) => [k, k in point && isSweep(v) ? point[k] : v]),
+          ) as { beta0: number; gamma: number };
+          const id = [t, s, ...Object.entries(point).map(([k, v]) => `${k}-${formatIdValue(v)}`)].join('--');
+          const where = `${runPath} (target '${t}', sampler '${s}')`;
+          if (seen.has(id)) {
+            problems.push(`${where}: duplicates the run '${id}' already declared by ${seen.get(id)}; remove one of them`);
+            continue;
+          }
+          seen.set(id, where);
+          checkRun(where, pipeline.targets[t], config, problems);
+          samples.push({
+            project: `sample-${id}`,
+            root: `${PIPELINE_DIR}/samples/${id}`,
+            outputDir: `${ARTIFACTS_DIR}/samples/${id}`,
+            slice: {
+              stage: 'sample',
+              id,
+              target: t,
+              sampler: s,
+              engine: pipeline.engine,
+              seed: config.seed ?? pipeline.seed,
+              posterior: post,
+              config,
+              sweep: point,
+            },
+          });
+        }
+      }
+    }
+  });
+
+  if (problems.length > 0) throw new PipelineConfigError(file, problems);
+
+  const analyses: Unit<AnalysisSlice>[] = samples.map(({ slice }) => ({
+    project: `analysis-${slice.id}`,
+    root: `${PIPELINE_DIR}/analysis/${slice.id}`,
+    outputDir: `${ARTIFACTS_DIR}/analysis/${slice.id}`,
+    slice: {
+      stage: 'analysis',
+      id: slice.id,
+      run: slice.id,
+      target: slice.target,
+      sampler: slice.sampler,
+      samplerKind: slice.config.kind,
+      sweep: slice.sweep,
+      hyperparameters: hyperparameters(slice),
+      analysis: pipeline.analysis,
+    },
+  }));
+
+  const report: Unit<ReportSlice> = {
+    project: 'report',
+    root: `${PIPELINE_DIR}/report`,
+    outputDir: `${ARTIFACTS_DIR}/report`,
+    slice: { stage: 'report', title: pipeline.report.title, analyses: analyses.map((a) => a.slice.id) },
+  };
+  return { targets, samples, analyses, report };
+}
+
+/** A run's overrides merged over its sampler, validated as a whole (so types and ranges hold). */
+function applyOverrides(
+  base: SamplerConfig,
+  overrides: Record<string, unknown> | undefined,
+  path: string,
+  problems: string[],
+): Record<string, unknown> | undefined {
+  if (!overrides) return { ...base };
+  const merged = { ...base, ...overrides, kind: base.kind };
+  const parsed = samplerSchema.safeParse(merged);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  for (const line of formatIssues(samplerSchema, parsed.error.issues, merged)) problems.push(`${path}.${line}`);
+  return undefined;
+}
+
+function hyperparameters(slice: SampleSlice): Record<string, Scalar> {
+  const out: Record<string, Scalar> = {};
+  for (const [k, v] of Object.entries(slice.config)) {
+    if (k !== 'kind' && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) out[k] = v;
+  }
+  out.beta0 = slice.posterior.beta0;
+  out.gamma = slice.posterior.gamma;
+  return out;
+}
+
+function checkTarget(name: string, t: TargetConfig, problems: string[]): void {
+  const at = `targets.${name}`;
+  if (t.kind === 'teacher-student') {
+    if (t.student.widths[0] !== t.inputDim) {
+      problems.push(`${at}.student.widths[0]: is ${t.student.widths[0]} but must equal inputDim (${t.inputDim})`);
+    }
+    if (t.teacher.widths[0] !== t.inputDim) {
+      problems.push(`${at}.teacher.widths[0]: is ${t.teacher.widths[0]} but must equal inputDim (${t.inputDim})`);
+    }
+    const outS = t.student.widths.at(-1);
+    const outT = t.teacher.widths.at(-1);
+    if (outS !== outT) {
+      problems.push(`${at}.student.widths: output width ${outS} must equal the teacher's output width (${outT})`);
+    }
+  }
+}
+
+function checkRun(where: string, target: TargetConfig, config: ResolvedSamplerConfig, problems: string[]): void {
+  if (config.kind === 'sgld' && target.kind === 'teacher-student' && config.batchSize > target.n) {
+    problems.push(`${where}: batchSize ${config.batchSize} exceeds the target's n (${target.n}); use at most ${target.n}`);
+  }
+  if (config.kind === 'sgld' && config.steps < config.evalEvery) {
+    problems.push(`${where}: steps (${config.steps}) must be at least evalEvery (${config.evalEvery}) to record any draw`);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Pure builders: one Nx project per pipeline unit. No I/O here — the plugin and the
+ * sync generator both call these with an expanded pipeline.
+ */
+import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import type { ExpandedPipeline, Unit, Slice } from '../config/normalize';
+
+export const EXECUTOR = '@llc/tools:stage';
+export const SYNC_GENERATOR = '@llc/tools:slices';
+
+/** The engine packages whose version can change a result; nothing else in the lockfile should. */
+const ENGINE_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'];
+
+const code = (...folders: string[]) => [
+  ...folders.map((f) => `{workspaceRoot}/${f}/**/*.ts`),
+  '!{workspaceRoot}/**/*.test.ts',
+];
+/** Shared infrastructure every stage runs: the stage entry, artifact I/O, RNG, config types. */
+const STAGE_CODE = ['tools/src/stage', 'tools/src/artifacts', 'tools/src/random', 'tools/src/config', 'tools/src/executors'];
+
+type Project = Omit<ProjectConfiguration, 'root'> & { root: string };
+
+function stageTarget(
+  unit: Unit<Slice>,
+  description: string,
+  codeFolders: string[],
+  extra: Partial<TargetConfiguration> & { externalDependencies?: string[] },
+): TargetConfiguration {
+  const { externalDependencies = [], ...rest } = extra;
+  return {
+    executor: EXECUTOR,
+    options: { slice: unit.slice, outputDir: unit.outputDir },
+    cache: true,
+    inputs: [
+      '{projectRoot}/slice.json',
+      ...code(...STAGE_CODE, ...codeFolders),
+      ...(externalDependencies.length > 0 ? [{ externalDependencies }] : []),
+      ...((rest.inputs as unknown[]) ?? []),
+    ] as TargetConfiguration['inputs'],
+    outputs: [`{workspaceRoot}/${unit.outputDir}`],
+    syncGenerators: [SYNC_GENERATOR],
+    metadata: { description, technologies: ['llc'] },
+    ...Object.fromEntries(Object.entries(rest).filter(([k]) => k !== 'inputs')),
+  };
+}
+
+const upstreamOutputs = { dependentTasksOutputFiles: '**/*', transitive: false } as const;
+
+export function buildProjects(pipeline: ExpandedPipeline): Record<string, Project> {
+  const projects: Record<string, Project> = {};
+  for (const unit of pipeline.targets) {
+    projects[unit.root] = {
+      root: unit.root,
+      name: unit.project,
+      projectType: 'application',
+      tags: ['llc:target'],
+      targets: {
+        build: stageTarget(unit, `Build target '${unit.slice.name}': data, training to w*, L0`, ['targets/src'], {
+          externalDependencies: ENGINE_PACKAGES,
+        }),
+      },
+    };
+  }
+  for (const unit of pipeline.samples) {
+    const target = `target-${unit.slice.target}`;
+    projects[unit.root] = {
+      root: unit.root,
+      name: unit.project,
+      projectType: 'application',
+      tags: ['llc:sample', `llc:sampler:${unit.slice.config.kind}`],
+      implicitDependencies: [target],
+      targets: {
+        sample: stageTarget(unit, `Run ${unit.slice.config.kind} (${unit.slice.id}) on target '${unit.slice.target}'`, ['samplers/src', 'targets/src'], {
+          externalDependencies: ENGINE_PACKAGES,
+          dependsOn: [{ projects: [target], target: 'build' }],
+          inputs: [upstreamOutputs] as TargetConfiguration['inputs'],
+        }),
+      },
+    };
+  }
+  for (const unit of pipeline.analyses) {
+    const sample = `sample-${unit.slice.run}`;
+    projects[unit.root] = {
+      root: unit.root,
+      name: unit.project,
+      projectType: 'application',
+      tags: ['llc:analysis'],
+      implicitDependencies: [sample],
+      targets: {
+        analyze: stageTarget(unit, `Analyse run ${unit.slice.run}: λ̂, R-hat, ESS, MCSE, plots`, ['analysis/src'], {
+          externalDependencies: ['d3-node', '@resvg/resvg-js', 'dejavu-fonts-ttf'],
+          dependsOn: [{ projects: [sample], target: 'sample' }],
+          inputs: [upstreamOutputs] as TargetConfiguration['inputs'],
+        }),
+      },
+    };
+  }
+  const report = pipeline.report;
+  const analysisProjects = pipeline.analyses.map((a) => a.project);
+  projects[report.root] = {
+    root: report.root,
+    name: report.project,
+    projectType: 'application',
+    tags: ['llc:report'],
+    implicitDependencies: analysisProjects,
+    targets: {
+      report: stageTarget(report, 'Report: table of every run (HTML + CSV + JSON) with plots', ['analysis/src'], {
+        externalDependencies: ['d3-node', '@resvg/resvg-js', 'dejavu-fonts-ttf'],
+        dependsOn: [{ projects: analysisProjects, target: 'analyze' }],
+        inputs: [upstreamOutputs] as TargetConfiguration['inputs'],
+      }),
+    },
+  };
+  return projects;
+}
