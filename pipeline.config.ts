@@ -16,6 +16,7 @@ export default definePipeline({
       noiseStd: 0.1,
       teacher: { widths: [4, 8, 1], activation: 'relu' },
       student: { widths: [4, 8, 1], activation: 'relu' },
+      train: { lr: 0.01, maxSteps: 20000, patience: 500 },
     },
     'mlp-wide': {
       kind: 'teacher-student',
@@ -25,10 +26,19 @@ export default definePipeline({
       noiseStd: 0.1,
       teacher: { widths: [4, 8, 1], activation: 'relu' },
       student: { widths: [4, 16, 1], activation: 'relu' },
+      train: { lr: 0.01, maxSteps: 20000, patience: 500 },
     },
   },
   samplers: {
-    sgld: { kind: 'sgld', stepSize: sweep([1e-4, 3e-4]), batchSize: 256, chains: 4, steps: 2000, evalEvery: 10 },
+    sgld: {
+      kind: 'sgld',
+      stepSize: sweep([1e-4, 3e-4]),
+      batchSize: 256,
+      chains: 4,
+      burnIn: 2000,
+      steps: 20000,
+      evalEvery: 20,
+    },
   },
   report: { title: 'Demo: LLC of two teacher–student MLPs' },
 });

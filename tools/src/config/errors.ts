@@ -17,11 +17,12 @@ export class PipelineConfigError extends Error {
   }
 }
 
-/** `a.b[2].c` from a zod path. */
+/** `a.b[2].c` from a zod path; keys that would read ambiguously (`../x`, `a/b`, ``) as `["../x"]`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
+    else if (!/^[A-Za-z0-9_$][\w$-]*$/.test(String(key))) out += `[${JSON.stringify(String(key))}]`;
     else out += out ? `.${String(key)}` : String(key);
   }
   return out || '(root)';
@@ -139,8 +140,10 @@ export function formatIssues(schema: z.ZodType, issues: readonly z.core.$ZodIssu
         const discriminator = (issue as { discriminator?: string }).discriminator;
         if (discriminator) {
           const allowed = ((issue as { options?: unknown[] }).options ?? []).map((o) => describeValue(o));
+          // zod 4 already ends the path at the discriminator; older versions stop at the object.
+          const at = issue.path.at(-1) === discriminator ? issue.path : [...issue.path, discriminator];
           lines.push(
-            `${formatPath([...issue.path, discriminator])}: got ${describeValue(valueAt(got, [discriminator]))}; allowed: ${allowed.join(', ') || 'see docs/CONFIG.md'}`,
+            `${formatPath(at)}: got ${describeValue(valueAt(input, at))}; allowed: ${allowed.join(', ') || 'see docs/CONFIG.md'}`,
           );
           break;
         }
@@ -153,8 +156,17 @@ export function formatIssues(schema: z.ZodType, issues: readonly z.core.$ZodIssu
         } else lines.push(`${where}: got ${describeValue(got)}: ${issue.message}`);
         break;
       }
+      case 'invalid_key': {
+        // A record key (a target or sampler name) failed: report the name, not the value under it.
+        const key = issue.path.at(-1);
+        const why = issue.issues.map((i) => i.message).join('; ') || issue.message;
+        lines.push(`${where}: invalid name ${describeValue(String(key))}: ${why}`);
+        break;
+      }
       default:
-        lines.push(`${where}: ${issue.message} (got ${describeValue(got)})`);
+        if (issue.code === 'invalid_type' && got === undefined) {
+          lines.push(`${where}: required but missing (expected ${issue.expected})`);
+        } else lines.push(`${where}: ${issue.message} (got ${describeValue(got)})`);
     }
   }
   return lines;

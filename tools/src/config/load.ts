@@ -17,8 +17,9 @@ export async function loadPipelineInput(workspaceRoot: string, file = PIPELINE_F
     throw new Error(`No pipeline config at ${path}: create ${file} (see README "Writing a pipeline") or pass --config <file>`);
   }
   const explorer = cosmiconfig('pipeline', {
-    loaders: { '.ts': TypeScriptLoader() },
-    // Users may edit the file between two loads in one process (the sync generator, tests).
+    // Users may edit the file between two loads in one process (the Nx daemon, the sync
+    // generator, tests): neither cosmiconfig nor jiti's module cache may serve a stale config.
+    loaders: { '.ts': TypeScriptLoader({ moduleCache: false }) },
     cache: false,
   });
   const result = await explorer.load(path);

@@ -138,10 +138,13 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
     const runPath = pipeline.runs ? `runs[${r}]` : 'runs (default: every target × every sampler)';
     const ts = select(run.target, targetNames, 'target', `${runPath}.target`, problems);
     const ss = select(run.sampler, samplerNames, 'sampler', `${runPath}.sampler`, problems);
+    // Once per sampler, not per (target, sampler): a bad override is one problem, reported once.
+    const mergedBySampler = new Map(
+      ss.map((s) => [s, applyOverrides(pipeline.samplers[s], run.overrides, `${runPath}.overrides`, problems)]),
+    );
     for (const t of ts) {
       for (const s of ss) {
-        const base = pipeline.samplers[s];
-        const merged = applyOverrides(base, run.overrides, `${runPath}.overrides`, problems);
+        const merged = mergedBySampler.get(s);
         if (!merged) continue;
         const posterior: Record<string, unknown> = { ...pipeline.posterior, ...(run.posterior ?? {}) };
         const axes: Array<[string, Scalar[]]> = [];
@@ -162,7 +165,9 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
             continue;
           }
           seen.set(id, where);
-          checkRun(where, pipeline.targets[t], config, problems);
+          const field = (key: string) =>
+            run.overrides && key in run.overrides ? `${runPath}.overrides.${key}` : `samplers.${s}.${key}`;
+          checkRun(`${where}, run '${id}'`, field, pipeline.targets[t], config, problems);
           samples.push({
             project: `sample-${id}`,
             root: `${PIPELINE_DIR}/samples/${id}`,
@@ -220,6 +225,12 @@ function applyOverrides(
   problems: string[],
 ): Record<string, unknown> | undefined {
   if (!overrides) return { ...base };
+  if ('kind' in overrides && overrides.kind !== base.kind) {
+    problems.push(
+      `${path}.kind: a run cannot change its sampler's kind (got ${describeValue(overrides.kind)}, the sampler is ${describeValue(base.kind)}); declare another sampler instead`,
+    );
+    return undefined;
+  }
   const merged = { ...base, ...overrides, kind: base.kind };
   const parsed = samplerSchema.safeParse(merged);
   if (parsed.success) return parsed.data as Record<string, unknown>;
@@ -254,11 +265,22 @@ function checkTarget(name: string, t: TargetConfig, problems: string[]): void {
   }
 }
 
-function checkRun(where: string, target: TargetConfig, config: ResolvedSamplerConfig, problems: string[]): void {
+/** Cross-field checks on one run; `field` names where the user set a hyperparameter (sampler or run override). */
+function checkRun(
+  where: string,
+  field: (key: string) => string,
+  target: TargetConfig,
+  config: ResolvedSamplerConfig,
+  problems: string[],
+): void {
   if (config.kind === 'sgld' && target.kind === 'teacher-student' && config.batchSize > target.n) {
-    problems.push(`${where}: batchSize ${config.batchSize} exceeds the target's n (${target.n}); use at most ${target.n}`);
+    problems.push(
+      `${where}: ${field('batchSize')} is ${config.batchSize}, which exceeds the target's n (${target.n}); use at most ${target.n}`,
+    );
   }
   if (config.kind === 'sgld' && config.steps < config.evalEvery) {
-    problems.push(`${where}: steps (${config.steps}) must be at least evalEvery (${config.evalEvery}) to record any draw`);
+    problems.push(
+      `${where}: ${field('steps')} (${config.steps}) must be at least ${field('evalEvery')} (${config.evalEvery}) to record any draw`,
+    );
   }
 }

@@ -3,7 +3,7 @@
  * --output <dir> [--slice <file>]`. The slice comes on stdin (from the executor) or
  * from a file (by hand: `--slice pipeline/samples/<id>/slice.json`).
  */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createStageContext } from './context';
 import type { Slice } from '../config/normalize';
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => abort('SIGTERM'));
   const ctx = createStageContext(process.cwd(), resolve(process.cwd(), args.output), label, controller.signal);
   await runStage(args.stage, slice, ctx);
+  // An audit trail of which stages really executed (not restored from cache).
+  if (process.env.LLC_RUN_LOG) appendFileSync(process.env.LLC_RUN_LOG, `${args.stage} ${id}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,71 @@
+/**
+ * `llc <command>`: the researcher's front door.
+ *   llc run [--parallel N] [--skip-nx-cache]   sync slices, run the whole graph, print the results table
+ *   llc validate                                 check pipeline.config.ts and list the units it declares
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadPipeline } from '../config/load';
+import { runNx } from './nx';
+
+const USAGE = `Usage: llc <command>
+  run [--parallel N] [--skip-nx-cache]   sync slice files, run every target, sampler run, analysis and the report
+  validate                               check pipeline.config.ts and list the units it expands to`;
+
+function optionValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}
+
+async function printResults(root: string): Promise<void> {
+  const path = join(root, 'artifacts/report/runs.json');
+  const { runs } = JSON.parse(await readFile(path, 'utf8')) as {
+    runs: Array<{ id: string; llc: number | null; mcse: number | null; rhat: number | null; essBulk: number | null; flags: string[] }>;
+  };
+  const f = (v: number | null, d: number) => (v === null ? 'NA' : v.toFixed(d));
+  const width = Math.max(...runs.map((r) => r.id.length), 3);
+  console.log(`\n${'run'.padEnd(width)}  ${'λ̂'.padStart(9)}  ${'MCSE'.padStart(7)}  ${'R̂'.padStart(6)}  ${'bulk ESS'.padStart(8)}  flags`);
+  for (const r of runs) {
+    console.log(
+      `${r.id.padEnd(width)}  ${f(r.llc, 3).padStart(9)}  ${f(r.mcse, 3).padStart(7)}  ${f(r.rhat, 3).padStart(6)}  ${f(r.essBulk, 0).padStart(8)}  ${r.flags.length}`,
+    );
+  }
+  console.log(`\nReport: ${join(root, 'artifacts/report/index.html')} (also runs.csv, runs.json)`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const root = process.cwd();
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run': {
+      const sync = await runNx(root, ['sync']);
+      if (sync.exitCode !== 0) return sync.exitCode ?? 1;
+      const nxArgs = ['run', 'report:report', '--outputStyle=stream', `--parallel=${optionValue(rest, '--parallel') ?? '2'}`];
+      if (rest.includes('--skip-nx-cache')) nxArgs.push('--skip-nx-cache');
+      const run = await runNx(root, nxArgs);
+      if (run.exitCode !== 0) return run.exitCode ?? 1;
+      await printResults(root);
+      return 0;
+    }
+    case 'validate': {
+      const p = await loadPipeline(root);
+      console.log(`pipeline.config.ts is valid: ${p.targets.length} targets, ${p.samples.length} sampler runs, ${p.analyses.length} analyses, 1 report`);
+      for (const s of p.samples) console.log(`  ${s.project}`);
+      return 0;
+    }
+    default:
+      console.error(command ? `Unknown command '${command}'.\n${USAGE}` : USAGE);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`✖ ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,73 @@
+/**
+ * Test helper: a throwaway copy of this workspace (sources, configs, a symlink to
+ * node_modules) with its own pipeline.config.ts, git history and Nx cache.
+ */
+import { cp, mkdtemp, rm, symlink, writeFile, readFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { execa } from 'execa';
+import { nxBin } from '../cli/nx';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+const SKIP = new Set(['node_modules', '.nx', 'artifacts', 'pipeline', '.git', 'tmp', 'dist']);
+
+export interface TempWorkspace {
+  root: string;
+  runLog: string;
+  nx(args: string[]): Promise<{ exitCode: number; output: string }>;
+  /** The user-facing CLI (`npx llc ...`), run in the temp workspace. */
+  llc(args: string[]): Promise<{ exitCode: number; output: string }>;
+  git(args: string[]): Promise<string>;
+  /** Stages that really executed since the last call (restored-from-cache tasks do not appear). */
+  takeRunLog(): Promise<string[]>;
+  writeConfig(text: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export async function createTempWorkspace(configText: string): Promise<TempWorkspace> {
+  const root = await mkdtemp(join(tmpdir(), 'llc-ws-'));
+  await cp(REPO_ROOT, root, {
+    recursive: true,
+    filter: (src) => {
+      const rel = relative(REPO_ROOT, src);
+      const top = rel.split('/')[0];
+      return !SKIP.has(top) && !rel.split('/').includes('node_modules');
+    },
+  });
+  await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  await writeFile(join(root, 'pipeline.config.ts'), configText);
+  const runLog = join(root, '.run-log');
+  await writeFile(runLog, '');
+  await appendFile(join(root, '.gitignore'), '.run-log\n');
+  // CI=false: Nx skips task sync generators in CI; here we test a researcher's local workflow.
+  const env = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', LLC_RUN_LOG: runLog, CI: 'false' };
+  const git = async (args: string[]) =>
+    (await execa('git', args, { cwd: root, env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } })).stdout;
+  await git(['init', '-q', '-b', 'main']);
+  const ws: TempWorkspace = {
+    root,
+    runLog,
+    async nx(args) {
+      const r = await execa(process.execPath, [nxBin(root), ...args], { cwd: root, env, all: true, reject: false });
+      return { exitCode: r.exitCode ?? 1, output: r.all ?? '' };
+    },
+    async llc(args) {
+      const bin = join(REPO_ROOT, 'tools/bin/llc.mjs');
+      const r = await execa(process.execPath, [bin, ...args], { cwd: root, env, all: true, reject: false });
+      return { exitCode: r.exitCode ?? 1, output: r.all ?? '' };
+    },
+    git,
+    async takeRunLog() {
+      const text = await readFile(runLog, 'utf8');
+      await writeFile(runLog, '');
+      return text.split('\n').filter(Boolean).sort();
+    },
+    async writeConfig(text) {
+      await writeFile(join(root, 'pipeline.config.ts'), text);
+    },
+    async dispose() {
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  return ws;
+}
