@@ -30,6 +30,21 @@ function mean(x: ArrayLike<number>): number {
   return s / x.length;
 }
 
+/** Where each diagnostic lands in summary.json; `na` is keyed by these paths. */
+const SUMMARY_FIELD = {
+  mean: 'llc.mean',
+  mcseMean: 'llc.mcse',
+  sd: 'llc.sd',
+  q5: 'llc.q05',
+  q50: 'llc.q50',
+  q95: 'llc.q95',
+  rhat: 'diagnostics.rhat',
+  essBulk: 'diagnostics.essBulk',
+  essTail: 'diagnostics.essTail',
+  essMean: 'diagnostics.essMean',
+} as const;
+const NA_FIELDS = [...Object.values(SUMMARY_FIELD), 'llc.chainSpread'];
+
 export function sdOf(values: number[]): Maybe {
   if (values.length < 2) return null;
   const m = mean(values);
@@ -59,23 +74,27 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEsti
   const keptPerChain = Math.max(0, trace.drawSteps.length - discard);
   const empty = { mean: null, mcse: null, sd: null, chainSpread: null, q05: null, q50: null, q95: null, diagnostics: null };
   if (healthy.length === 0) {
-    for (const k of ['mean', 'mcse', 'rhat', 'essBulk', 'essTail', 'essMean']) na[k] = 'no chain survived';
+    for (const k of NA_FIELDS) na[k] = 'no chain survived';
     flags.push('no healthy chain: λ̂ not estimated');
     return { ...empty, na, chains, healthy, keptPerChain, flags };
   }
   if (keptPerChain < 1) {
-    for (const k of ['mean', 'mcse', 'rhat', 'essBulk', 'essTail', 'essMean']) na[k] = `no draws left after discarding ${discard}`;
+    for (const k of NA_FIELDS) na[k] = `no draws left after discarding ${discard}`;
     flags.push(`analysis.discard (${discard}) removes every draw`);
     return { ...empty, na, chains, healthy, keptPerChain, flags };
   }
   const draws = healthy.map((c) => trace.llc[c].subarray(discard, discard + keptPerChain));
   const d = summarizeDraws(draws);
-  for (const [k, reason] of Object.entries(d.na)) if (reason) na[k] = reason;
+  for (const [k, field] of Object.entries(SUMMARY_FIELD)) {
+    const reason = d.na[k as keyof typeof d.na];
+    if (reason) na[field] = reason;
+  }
   if (d.rhat !== null && d.rhat > config.rhatThreshold) flags.push(`R̂ ${d.rhat.toFixed(3)} > ${config.rhatThreshold}`);
   if (d.essBulk !== null && d.essBulk < config.essThreshold) flags.push(`bulk ESS ${d.essBulk.toFixed(0)} < ${config.essThreshold}`);
   if (d.essTail !== null && d.essTail < config.essThreshold) flags.push(`tail ESS ${d.essTail.toFixed(0)} < ${config.essThreshold}`);
   for (const k of ['rhat', 'essBulk', 'essTail'] as const) if (d[k] === null) flags.push(`${k} NA: ${d.na[k]}`);
   const perChain = healthy.map((c) => chains[c].llc!);
+  if (perChain.length < 2) na['llc.chainSpread'] = 'fewer than 2 healthy chains';
   return {
     mean: d.mean,
     mcse: d.mcseMean,

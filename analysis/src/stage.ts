@@ -31,7 +31,7 @@ function buildSummary(slice: AnalysisSlice, trace: SampleTrace, est: LlcEstimate
     hyperparameters: slice.hyperparameters,
     sweep: slice.sweep,
     posterior: m.posterior,
-    target_info: { n: m.target.n, d: m.target.d, L0: m.target.L0 },
+    targetInfo: { n: m.target.n, d: m.target.d, L0: m.target.L0 },
     llc: { mean: est.mean, mcse: est.mcse, sd: est.sd, chainSpread: est.chainSpread, q05: est.q05, q50: est.q50, q95: est.q95 },
     diagnostics: {
       rhat: d?.rhat ?? null,

@@ -34,7 +34,7 @@ export interface Summary {
   hyperparameters: Record<string, Scalar>;
   sweep: Record<string, Scalar>;
   posterior: { beta0: number; gamma: number; beta: number; nBeta: number };
-  target_info: { n: number; d: number; L0: number };
+  targetInfo: { n: number; d: number; L0: number };
   llc: {
     /** λ̂: mean of the per-draw llc over healthy chains and kept draws. */
     mean: Maybe;
@@ -53,7 +53,7 @@ export interface Summary {
     essBulk: Maybe;
     essTail: Maybe;
     essMean: Maybe;
-    /** Reasons for every null above, keyed by field name. */
+    /** Reason for every null statistic, keyed by its path in this file (e.g. "diagnostics.rhat", "llc.mcse"). */
     na: Record<string, string>;
   };
   /** Threshold breaches a reader must see (R-hat > 1.01, ESS < 400, stopped chains, ...). */

@@ -10,7 +10,7 @@
  *     `.refine` in schema.ts cannot go unnoticed);
  *   - `runs[].overrides` is `record(string, unknown)` in zod (it is validated after
  *     merging over the sampler); here it lists the sampler hyperparameters it may set;
- *   - the name pattern uses a lookahead, which RE2-based validators (Go, Rust) reject;
+ *   - the name pattern uses a lookahead, which validators on RE2-style engines (Go's) reject;
  *     it is written as an equivalent pattern without one;
  *   - checks across fields (widths vs inputDim, batchSize ≤ n, ...) are listed in the
  *     top-level description: JSON Schema cannot express them.
@@ -41,9 +41,10 @@ type Json = Record<string, unknown>;
 export const PORTABLE_NAME_PATTERN = '^[a-z0-9](?:-?[a-z0-9_])*-?$';
 
 /** What JSON Schema says in place of each `.refine` in schema.ts, keyed by the refined zod schema. */
-const REFINEMENTS = new Map<unknown, { describe: string; apply: (json: Json) => void }>([
-  [pipelineSchema.shape.targets, { describe: 'at least one target', apply: (json) => void (json.minProperties = 1) }],
-  [pipelineSchema.shape.samplers, { describe: 'at least one sampler', apply: (json) => void (json.minProperties = 1) }],
+const REFINEMENTS = new Map<unknown, (json: Json) => void>([
+  // "declare at least one target" / "... sampler"
+  [pipelineSchema.shape.targets, (json) => void (json.minProperties = 1)],
+  [pipelineSchema.shape.samplers, (json) => void (json.minProperties = 1)],
 ]);
 
 /** Checks that span several fields or the whole pipeline: enforced when the graph is built, not by this schema. */
@@ -129,8 +130,7 @@ export function pipelineJsonSchema(): Json {
     unrepresentable: 'throw',
     override: ({ zodSchema, jsonSchema }) => {
       const json = jsonSchema as Json;
-      const refinement = REFINEMENTS.get(zodSchema);
-      if (refinement) refinement.apply(json);
+      REFINEMENTS.get(zodSchema)?.(json);
       if (zodSchema === overridesRecord) {
         for (const key of Object.keys(json)) delete json[key];
         Object.assign(json, structuredClone(overrides));

@@ -53,7 +53,7 @@ export const teacherStudentTargetSchema = z.strictObject({
       lr: positive.default(0.01),
       maxSteps: positiveInt.default(3000),
       patience: positiveInt.default(200),
-      minDelta: z.number().nonnegative().default(1e-4),
+      minDelta: z.number().nonnegative().lt(1).default(1e-4),
     })
     .prefault({}),
 });
@@ -114,7 +114,7 @@ export const pipelineSchema = z.strictObject({
   samplers: z.record(name('sampler'), samplerSchema).refine((s) => Object.keys(s).length > 0, {
     message: 'declare at least one sampler',
   }),
-  runs: z.array(runSchema).optional(),
+  runs: z.array(runSchema).min(1, { message: 'runs, when given, needs at least one entry (omit it for every target × every sampler)' }).optional(),
   analysis: analysisSchema.prefault({}),
   report: reportSchema.prefault({}),
 });
