@@ -15,6 +15,8 @@ import { renderReport, type ReportSection } from './html';
 
 export const REPORT_FILES = { html: 'index.html', csv: 'runs.csv', json: 'runs.json', manifest: 'manifest.json' };
 
+const sweepLabel = (a: LoadedAnalysis) => Object.entries(a.summary.sweep).map(([k, v]) => `${k}=${v}`).join(' ');
+
 function comparisonSvg(title: string, runs: LoadedAnalysis[], label: (a: LoadedAnalysis) => string): string {
   const items = runs
     .filter((a) => a.summary.llc.mean !== null)
@@ -45,14 +47,16 @@ export async function runReportStage(slice: ReportSlice, ctx: StageContext): Pro
       await writeFile(join(tmp, rel), data);
       files.push(rel);
     };
+    const writePlot = async (name: string, svg: string) => {
+      await write(`plots/${name}.svg`, svg);
+      await write(`plots/${name}.png`, svgToPng(svg));
+    };
     const overview: ReportSection[] = [];
     const sections: ReportSection[] = [];
     for (const target of targets) {
       const runs = analyses.filter((a) => a.summary.target === target);
-      const svg = comparisonSvg(`λ̂ across runs on target '${target}'`, runs, (a) => `${a.summary.sampler} ${Object.entries(a.summary.sweep).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim());
-      const name = `plots/compare-target-${target}`;
-      await write(`${name}.svg`, svg);
-      await write(`${name}.png`, svgToPng(svg));
+      const svg = comparisonSvg(`λ̂ across runs on target '${target}'`, runs, (a) => `${a.summary.sampler} ${sweepLabel(a)}`.trim());
+      await writePlot(`compare-target-${target}`, svg);
       const figures = [{ caption: `λ̂ ± 2 MCSE for every run on '${target}'`, svg }];
       for (const a of runs) {
         for (const plot of a.manifest.plots) {
@@ -71,10 +75,8 @@ export async function runReportStage(slice: ReportSlice, ctx: StageContext): Pro
     if (targets.length > 1) {
       for (const sampler of samplers) {
         const runs = analyses.filter((a) => a.summary.sampler === sampler);
-        const svg = comparisonSvg(`λ̂ across targets for sampler '${sampler}'`, runs, (a) => `${a.summary.target} ${Object.entries(a.summary.sweep).map(([k, v]) => `${k}=${v}`).join(' ')}`.trim());
-        const name = `plots/compare-sampler-${sampler}`;
-        await write(`${name}.svg`, svg);
-        await write(`${name}.png`, svgToPng(svg));
+        const svg = comparisonSvg(`λ̂ across targets for sampler '${sampler}'`, runs, (a) => `${a.summary.target} ${sweepLabel(a)}`.trim());
+        await writePlot(`compare-sampler-${sampler}`, svg);
         overview.push({ title: `Sampler '${sampler}' across targets`, figures: [{ caption: `λ̂ ± 2 MCSE per target and setting`, svg }] });
       }
     }

@@ -2,6 +2,7 @@
  * `llc <command>`: the researcher's front door.
  *   llc run [--parallel N] [--skip-nx-cache]   sync slices, run the whole graph, print the results table
  *   llc validate                                 check pipeline.config.ts and list the units it declares
+ *   llc diagnose <draws.csv> [--format json|table]   R̂, ESS and MCSE for draws from any tool
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +11,9 @@ import { runNx } from './nx';
 
 const USAGE = `Usage: llc <command>
   run [--parallel N] [--skip-nx-cache]   sync slice files, run every target, sampler run, analysis and the report
-  validate                               check pipeline.config.ts and list the units it expands to`;
+  validate                               check pipeline.config.ts and list the units it expands to
+  diagnose <draws.csv> [--format json|table]
+                                         R̂, ESS, MCSE for a CSV with columns chain,draw,<variable>...`;
 
 function optionValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -54,6 +57,16 @@ async function main(argv: string[]): Promise<number> {
       const p = await loadPipeline(root);
       console.log(`pipeline.config.ts is valid: ${p.targets.length} targets, ${p.samples.length} sampler runs, ${p.analyses.length} analyses, 1 report`);
       for (const s of p.samples) console.log(`  ${s.project}`);
+      return 0;
+    }
+    case 'diagnose': {
+      const file = rest.find((a) => !a.startsWith('--') && a !== optionValue(rest, '--format'));
+      if (!file) throw new Error(`diagnose needs a CSV file.\n${USAGE}`);
+      const format = optionValue(rest, '--format') ?? 'json';
+      if (format !== 'json' && format !== 'table') throw new Error(`--format must be json or table, got ${JSON.stringify(format)}`);
+      const { parseDrawsCsv, diagnoseTable, formatDiagnosticsTable } = await import('../../../analysis/src/diagnose');
+      const results = diagnoseTable(parseDrawsCsv(await readFile(file, 'utf8'), file));
+      console.log(format === 'table' ? formatDiagnosticsTable(results) : JSON.stringify(results, null, 2));
       return 0;
     }
     default:

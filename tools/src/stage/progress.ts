@@ -21,7 +21,7 @@ export function createProgress(
   opts: { unit?: string; intervalSeconds?: number; write?: (line: string) => void; now?: () => number } = {},
 ): Progress {
   const unit = opts.unit ?? 'steps';
-  const interval = opts.intervalSeconds ?? 2;
+  const interval = opts.intervalSeconds ?? 5;
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const now = opts.now ?? (() => performance.now() / 1000);
   const t0 = now();
