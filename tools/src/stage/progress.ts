@@ -25,7 +25,8 @@ export function createProgress(
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const now = opts.now ?? (() => performance.now() / 1000);
   const t0 = now();
-  let last = -Infinity;
+  // The first line waits one interval too: a rate measured over one step says nothing.
+  let last = t0;
   const line = (done: number, detail?: string) => {
     const elapsed = now() - t0;
     const rate = done / Math.max(elapsed, 1e-9);
