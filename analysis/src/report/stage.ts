@@ -4,7 +4,7 @@
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReportSlice } from '../../../tools/src/config/normalize';
+import { formatIdValue, type ReportSlice } from '../../../tools/src/config/normalize';
 import type { StageContext } from '../../../tools/src/stage/context';
 import { replaceDirAtomic, writeJsonAtomic } from '../../../tools/src/artifacts/atomic';
 import { describeFiles } from '../../../tools/src/artifacts/manifest';
@@ -15,7 +15,8 @@ import { renderReport, type ReportSection } from './html';
 
 export const REPORT_FILES = { html: 'index.html', csv: 'runs.csv', json: 'runs.json', manifest: 'manifest.json' };
 
-const sweepLabel = (a: LoadedAnalysis) => Object.entries(a.summary.sweep).map(([k, v]) => `${k}=${v}`).join(' ');
+/** Short labels (stepSize=1e-4, not 0.0001) so category axes stay readable. */
+const sweepLabel = (a: LoadedAnalysis) => Object.entries(a.summary.sweep).map(([k, v]) => `${k}=${formatIdValue(v)}`).join(' ');
 
 function comparisonSvg(title: string, runs: LoadedAnalysis[], label: (a: LoadedAnalysis) => string): string {
   const items = runs
