@@ -17,6 +17,8 @@ function fakeTrace(chains: Array<{ values: number[]; status?: ChainStatus }>, co
     loss: chains.map((c) => pad(c.values)),
     fge: chains.map(() => Float64Array.from({ length: D }, (_, i) => i + 1)),
     seconds: chains.map(() => new Float64Array(D)),
+    acceptance: chains.map(() => new Float64Array(D).fill(Number.NaN)),
+    energy: chains.map(() => new Float64Array(D).fill(Number.NaN)),
     drawSteps: Int32Array.from({ length: D }, (_, i) => i + 1),
   };
 }

@@ -7,26 +7,16 @@
  */
 import { createRng, type RngState } from '../../tools/src/random/rng';
 import type { LossModel } from './model';
+import type { KernelState, SamplingAlgorithm, StepInfo } from './algorithm';
 import { llcOf, type LocalPosterior } from './posterior';
 
-export interface KernelState {
-  readonly position: Float64Array;
-}
-export interface StepInfo {
-  readonly fge: number;
-  /** True when the step itself detected a divergence (e.g. an HMC energy error). */
-  readonly divergent?: boolean;
-}
-export interface SamplingAlgorithm<S extends KernelState> {
-  init(position: Float64Array, rng: RngState): S;
-  step(state: S): { state: S; info: StepInfo };
-}
+export type { KernelState, StepInfo, SamplingAlgorithm, Kernel, WarmupResult } from './algorithm';
 
 export interface RunOptions {
   chains: number;
   /** Steps whose draws are recorded (one draw every `evalEvery` steps). */
   steps: number;
-  /** Steps run and counted but not recorded. */
+  /** Steps run and counted but not recorded; samplers with a warmup tune themselves during them. */
   burnIn: number;
   evalEvery: number;
   seed: number;
@@ -52,6 +42,12 @@ export interface ChainTrace {
   fge: Float64Array;
   /** Seconds since the chain started, at each draw. */
   seconds: Float64Array;
+  /** Mean acceptance (or MALA diagnostic) over the steps since the previous draw; NaN if the sampler reports none. */
+  acceptance: Float64Array;
+  /** Energy reported by the sampler at each draw step; NaN if none. */
+  energy: Float64Array;
+  /** Parameters the sampler tuned during warmup (empty without warmup). */
+  tuned: Record<string, number>;
   /** Number of valid draws (shorter than the arrays when the chain stopped). */
   draws: number;
   status: ChainStatus;
@@ -87,12 +83,15 @@ export function runChains<S extends KernelState>(
   for (let c = 0; c < chains; c++) {
     const initRng = createRng(seed, 'chain', c, 'init');
     const start = Float64Array.from(posterior.wStar, (w) => w + initNoise * initRng.normal());
-    let state = algorithm.init(start, createRng(seed, 'chain', c, 'kernel').state());
+    const nan = () => new Float64Array(nDraws).fill(Number.NaN);
     const trace: ChainTrace = {
-      llc: new Float64Array(nDraws).fill(Number.NaN),
-      loss: new Float64Array(nDraws).fill(Number.NaN),
-      fge: new Float64Array(nDraws).fill(Number.NaN),
-      seconds: new Float64Array(nDraws).fill(Number.NaN),
+      llc: nan(),
+      loss: nan(),
+      fge: nan(),
+      seconds: nan(),
+      acceptance: nan(),
+      energy: nan(),
+      tuned: {},
       draws: 0,
       status: { status: 'ok' },
       totalFge: 0,
@@ -100,43 +99,89 @@ export function runChains<S extends KernelState>(
       finalPosition: start,
     };
     const t0 = now();
+    let state = algorithm.init(start, createRng(seed, 'chain', c, 'kernel').state());
+    let kernel = algorithm.step;
     let fge = 0;
-    for (let t = 1; t <= totalSteps; t++) {
+    let t = 0;
+    const progress = () => options.onProgress?.({ chain: c, step: ++t, totalSteps });
+    const stop = (reason: string) => {
+      trace.status = { status: 'stopped', atStep: t, atDraw: trace.draws, reason };
+    };
+    /** Applies one step; returns false when the chain must stop. */
+    const advance = (next: { state: S; info: StepInfo }): boolean => {
+      fge += next.info.fge;
+      if (next.info.divergent) {
+        stop(`divergent transition at step ${t}`);
+        return false;
+      }
+      if (!isFiniteVector(next.state.position)) {
+        stop(`non-finite parameters at step ${t} (step size too large for this target?)`);
+        return false;
+      }
+      state = next.state;
+      return true;
+    };
+
+    let healthy = true;
+    if (algorithm.warmup && burnIn > 0) {
+      try {
+        const tuned = algorithm.warmup(state, burnIn, progress);
+        fge += tuned.fge;
+        state = tuned.state;
+        kernel = tuned.kernel;
+        trace.tuned = tuned.tuned;
+        if (!isFiniteVector(state.position)) {
+          stop('non-finite parameters during warmup');
+          healthy = false;
+        }
+      } catch (error) {
+        stop(`warmup failed: ${error instanceof Error ? error.message : String(error)}`);
+        healthy = false;
+      }
+    } else {
+      for (let b = 0; healthy && b < burnIn; b++) {
+        if (options.signal?.aborted) break;
+        progress();
+        healthy = advance(kernel(state));
+      }
+    }
+
+    let acceptSum = 0;
+    let acceptCount = 0;
+    let energy = Number.NaN;
+    for (let k = 1; healthy && k <= steps; k++) {
       if (options.signal?.aborted) {
         trace.status = { status: 'interrupted', atStep: t, atDraw: trace.draws };
         break;
       }
-      const { state: next, info } = algorithm.step(state);
-      fge += info.fge;
-      if (info.divergent) {
-        trace.status = { status: 'stopped', atStep: t, atDraw: trace.draws, reason: `divergent transition at step ${t}` };
-        break;
+      progress();
+      const next = kernel(state);
+      if (!advance(next)) break;
+      if (next.info.acceptance !== undefined) {
+        acceptSum += next.info.acceptance;
+        acceptCount++;
       }
-      if (!isFiniteVector(next.position)) {
-        trace.status = {
-          status: 'stopped',
-          atStep: t,
-          atDraw: trace.draws,
-          reason: `non-finite parameters at step ${t} (step size too large for this target?)`,
-        };
-        break;
-      }
-      state = next;
-      const sampleStep = t - burnIn;
-      if (sampleStep > 0 && sampleStep % evalEvery === 0) {
+      if (next.info.energy !== undefined) energy = next.info.energy;
+      if (k % evalEvery === 0) {
         const loss = model.loss(state.position);
         const llc = llcOf(loss, posterior);
         if (!Number.isFinite(llc)) {
-          trace.status = { status: 'stopped', atStep: t, atDraw: trace.draws, reason: `non-finite loss at step ${t} (step size too large for this target?)` };
+          stop(`non-finite loss at step ${t} (step size too large for this target?)`);
           break;
         }
-        const k = trace.draws++;
-        trace.loss[k] = loss;
-        trace.llc[k] = llc;
-        trace.fge[k] = fge;
-        trace.seconds[k] = now() - t0;
+        const d = trace.draws++;
+        trace.loss[d] = loss;
+        trace.llc[d] = llc;
+        trace.fge[d] = fge;
+        trace.seconds[d] = now() - t0;
+        trace.acceptance[d] = acceptCount > 0 ? acceptSum / acceptCount : Number.NaN;
+        trace.energy[d] = energy;
+        acceptSum = 0;
+        acceptCount = 0;
       }
-      options.onProgress?.({ chain: c, step: t, totalSteps });
+    }
+    if (options.signal?.aborted && trace.status.status === 'ok' && trace.draws < nDraws) {
+      trace.status = { status: 'interrupted', atStep: t, atDraw: trace.draws };
     }
     trace.totalFge = fge;
     trace.totalSeconds = now() - t0;

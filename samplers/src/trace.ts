@@ -21,6 +21,8 @@ export interface ChainSummary {
   totalFge: number;
   totalSeconds: number;
   status: ChainStatus;
+  /** Parameters tuned during warmup (e.g. HMC step size), empty without warmup. */
+  tuned: Record<string, number>;
 }
 
 export interface SampleManifest {
@@ -44,6 +46,10 @@ export interface SampleTrace {
   loss: Float64Array[];
   fge: Float64Array[];
   seconds: Float64Array[];
+  /** Mean acceptance since the previous draw (NaN where the sampler reports none). */
+  acceptance: Float64Array[];
+  /** Sampler-reported energy at each draw (NaN where none). */
+  energy: Float64Array[];
   drawSteps: Int32Array;
 }
 
@@ -72,6 +78,8 @@ export async function writeSampleArtifact(
         loss: { dtype: 'F64', shape: [C, D], data: stack(result.chains.map((c) => c.loss), D) },
         fge: { dtype: 'F64', shape: [C, D], data: stack(result.chains.map((c) => c.fge), D) },
         seconds: { dtype: 'F64', shape: [C, D], data: stack(result.chains.map((c) => c.seconds), D) },
+        acceptance: { dtype: 'F64', shape: [C, D], data: stack(result.chains.map((c) => c.acceptance), D) },
+        energy: { dtype: 'F64', shape: [C, D], data: stack(result.chains.map((c) => c.energy), D) },
         draws: { dtype: 'I32', shape: [C], data: Int32Array.from(result.chains.map((c) => c.draws)) },
         draw_step: { dtype: 'I32', shape: [D], data: result.drawSteps },
       },
@@ -87,6 +95,7 @@ export async function writeSampleArtifact(
         totalFge: c.totalFge,
         totalSeconds: c.totalSeconds,
         status: c.status,
+        tuned: c.tuned,
       })),
       files: await describeFiles(tmp, [TRACE_FILE]),
     };
@@ -120,6 +129,8 @@ export async function readSampleArtifact(dir: string, label: string, rerun: stri
     loss: unstack(await get('loss'), C, D),
     fge: unstack(await get('fge'), C, D),
     seconds: unstack(await get('seconds'), C, D),
+    acceptance: unstack(await get('acceptance'), C, D),
+    energy: unstack(await get('energy'), C, D),
     drawSteps: await loadTensor(dir, entry, 'draw_step', { dtype: 'I32', shape: [D] }, opts),
   };
 }

@@ -8,6 +8,7 @@
 import { rngFromState, type RngState } from '../../../tools/src/random/rng';
 import type { LossModel } from '../model';
 import type { LocalPosterior } from '../posterior';
+import type { SamplingAlgorithm } from '../algorithm';
 
 export interface SgldState {
   readonly position: Float64Array;
@@ -54,4 +55,9 @@ export function buildKernel(model: LossModel, posterior: LocalPosterior, params:
     }
     return { state: { position: next, rng: rng.state() }, info: { batchLoss: loss, fge: b / model.n } };
   };
+}
+
+/** The front door: SGLD bound to its parameters, as the run loop consumes it. */
+export function create(model: LossModel, posterior: LocalPosterior, params: SgldParams): SamplingAlgorithm<SgldState> {
+  return { init, step: buildKernel(model, posterior, params) };
 }
