@@ -24,10 +24,10 @@ export interface LoadedAnalysis {
   timing: Timing | null;
 }
 
-export async function readAnalysisArtifact(workspaceRoot: string, id: string): Promise<LoadedAnalysis> {
-  const rel = `artifacts/analysis/${id}`;
+export async function readAnalysisArtifact(workspaceRoot: string, ref: { dir: string; project: string }): Promise<LoadedAnalysis> {
+  const rel = ref.dir;
   const dir = join(workspaceRoot, rel);
-  const rerun = `npx nx run analysis-${id}:analyze --skip-nx-cache`;
+  const rerun = `npx nx run ${ref.project}:analyze --skip-nx-cache`;
   let manifest: AnalysisManifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, ANALYSIS_MANIFEST), 'utf8')) as AnalysisManifest;

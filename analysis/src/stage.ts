@@ -58,9 +58,9 @@ function buildSummary(slice: AnalysisSlice, trace: SampleTrace, est: LlcEstimate
 }
 
 export async function runAnalysisStage(slice: AnalysisSlice, ctx: StageContext): Promise<void> {
-  const rel = `artifacts/samples/${slice.run}`;
-  const trace = await readSampleArtifact(join(ctx.workspaceRoot, rel), rel, `npx nx run sample-${slice.run}:sample --skip-nx-cache`);
-  const targetMeta = await readTargetMeta(ctx.workspaceRoot, slice.target);
+  const rel = slice.sampleDir;
+  const trace = await readSampleArtifact(join(ctx.workspaceRoot, rel), rel, `npx nx run ${slice.sampleProject}:sample --skip-nx-cache`);
+  const targetMeta = await readTargetMeta(ctx.workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
   const lambdaTrue = targetMeta.lambdaTrue ?? null;
   const est = estimateLlc(trace, slice.analysis);
   const summary = buildSummary(slice, trace, est, lambdaTrue);

@@ -14,7 +14,7 @@ import { writeSampleArtifact } from './trace';
 export async function runSampleStage(slice: SampleSlice, ctx: StageContext): Promise<void> {
   const engine = await initEngine(slice.engine);
   ctx.log(`engine: ${engine.backend} (${engine.reason})`);
-  const target = await loadTarget(ctx.workspaceRoot, slice.target);
+  const target = await loadTarget(ctx.workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
   const model = targetLossModel(target);
   try {
     // L0 is re-evaluated with this process's engine so that llc(w*) is exactly 0.

@@ -78,19 +78,25 @@ export async function writeTargetFiles(
   return full;
 }
 
-const rerunOf = (name: string) => `npx nx run target-${name}:build --skip-nx-cache`;
+/** Where a target's artifact lives and which Nx project rebuilds it (from the sample/analysis slice). */
+export interface TargetRef {
+  dir: string;
+  project: string;
+}
 
-export async function readTargetMeta(workspaceRoot: string, name: string): Promise<TargetMeta & { metaSha256: string }> {
-  const rel = `artifacts/targets/${name}`;
+const rerunOf = (ref: TargetRef) => `npx nx run ${ref.project}:build --skip-nx-cache`;
+
+export async function readTargetMeta(workspaceRoot: string, ref: TargetRef): Promise<TargetMeta & { metaSha256: string }> {
+  const rel = ref.dir;
   const path = join(workspaceRoot, rel, TARGET_META);
   let meta: TargetMeta;
   try {
     meta = JSON.parse(await readFile(path, 'utf8')) as TargetMeta;
   } catch (e) {
-    throw new Error(`Cannot read ${rel}/${TARGET_META} (${(e as Error).message}); build it: ${rerunOf(name)}`);
+    throw new Error(`Cannot read ${rel}/${TARGET_META} (${(e as Error).message}); build it: ${rerunOf(ref)}`);
   }
   if (meta.schema !== TARGET_SCHEMA) {
-    throw new Error(`${rel}/${TARGET_META}: schema ${JSON.stringify(meta.schema)}, expected ${TARGET_SCHEMA}; rebuild: ${rerunOf(name)}`);
+    throw new Error(`${rel}/${TARGET_META}: schema ${JSON.stringify(meta.schema)}, expected ${TARGET_SCHEMA}; rebuild: ${rerunOf(ref)}`);
   }
   return { ...meta, metaSha256: await hashFile(path) };
 }
@@ -100,12 +106,12 @@ export interface LoadedTarget extends TargetTensors {
   metaSha256: string;
 }
 
-export async function loadTarget(workspaceRoot: string, name: string): Promise<LoadedTarget> {
-  const meta = await readTargetMeta(workspaceRoot, name);
-  const rel = `artifacts/targets/${name}`;
+export async function loadTarget(workspaceRoot: string, ref: TargetRef): Promise<LoadedTarget> {
+  const meta = await readTargetMeta(workspaceRoot, ref);
+  const rel = ref.dir;
   const dir = join(workspaceRoot, rel);
   const label = `${rel} (${TARGET_META})`;
-  const rerun = rerunOf(name);
+  const rerun = rerunOf(ref);
   await verifyFiles(dir, meta.files, label, { rerun });
   const entry = meta.files.find((f) => f.path === TARGET_TENSORS);
   if (!entry) throw new Error(`${label}: lists no ${TARGET_TENSORS}; rebuild: ${rerun}`);

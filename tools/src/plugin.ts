@@ -5,11 +5,14 @@
  * both the cache and `nx affected` see exactly which units an edit touches.
  */
 import type { CreateNodes } from '@nx/devkit';
-import { loadPipeline, PIPELINE_FILE } from './config/load';
+import { loadPipeline } from './config/load';
 import { buildProjects } from './nx/projects';
 
+/** pipeline.config.ts, plus any pipeline.<name>.ts beside it (each its own namespace). */
+export const PIPELINE_GLOB = 'pipeline.*.ts';
+
 export const createNodes: CreateNodes = [
-  PIPELINE_FILE,
+  PIPELINE_GLOB,
   async (files, _options, context) => {
     const results = [];
     for (const file of files) {

@@ -49,6 +49,8 @@ declare module 'd3-node' {
 
   export interface D3 {
     scaleLinear(): LinearScale;
+    /** Base-10 log scale; same call/domain/range/ticks shape as a linear one. */
+    scaleLog(): LinearScale;
     scalePoint(): PointScale;
     line<T>(): LineGenerator<T>;
     area<T>(): AreaGenerator<T>;

@@ -47,6 +47,34 @@ export function usableDomain(extent: [number, number] | undefined): [number, num
   return [lo - pad, hi + pad];
 }
 
+/**
+ * Like usableDomain for a log axis (extent already restricted to values > 0):
+ * a single value gets half a decade either side; missing → [1, 10].
+ */
+export function usableLogDomain(extent: [number, number] | undefined): [number, number] {
+  if (!extent || !(extent[0] > 0)) return [1, 10];
+  const [lo, hi] = extent;
+  return hi > lo ? [lo, hi] : [lo / Math.sqrt(10), hi * Math.sqrt(10)];
+}
+
+/**
+ * Copy of y with every value <= 0 replaced by NaN (unplottable on a log axis),
+ * and how many such values pair with a finite x (the others are already
+ * skipped as non-finite pairs).
+ */
+export function positiveOnly(y: ArrayLike<number>, x: ArrayLike<number>): { values: Float64Array; nonPositive: number } {
+  const out = Float64Array.from(y);
+  const n = Math.min(x.length, y.length);
+  let nonPositive = 0;
+  for (let i = 0; i < out.length; i++) {
+    if (out[i]! <= 0) {
+      out[i] = Number.NaN;
+      if (i < n && Number.isFinite(x[i]!)) nonPositive++;
+    }
+  }
+  return { values: out, nonPositive };
+}
+
 /** Downsampled (x, y) points; non-finite points are kept so lines show gaps. */
 export function thinnedPoints(x: ArrayLike<number>, y: ArrayLike<number>, maxPoints?: number): XY[] {
   const n = Math.min(x.length, y.length);

@@ -36,13 +36,20 @@ export interface LinearAxisSpec {
   readonly domain: readonly [number, number];
 }
 
+export interface LogAxisSpec {
+  readonly kind: 'log';
+  /** Data extent, both ends > 0 and finite with hi > lo. Spans of a decade or more are niced to powers of 10. */
+  readonly domain: readonly [number, number];
+}
+
 export interface CategoryAxisSpec {
   readonly kind: 'category';
   /** One label per category, in drawing order. Duplicates are allowed. */
   readonly labels: readonly string[];
 }
 
-export type LegendKind = 'line' | 'dashed' | 'band' | 'point';
+/** 'text': no swatch, the label alone drawn in `color` (e.g. a per-chain statistic). */
+export type LegendKind = 'line' | 'dashed' | 'band' | 'point' | 'text';
 
 export interface LegendEntry {
   readonly label: string;
@@ -59,7 +66,7 @@ export interface FrameSpec {
   readonly width?: number;
   readonly height?: number;
   readonly x: LinearAxisSpec | CategoryAxisSpec;
-  readonly y: LinearAxisSpec;
+  readonly y: LinearAxisSpec | LogAxisSpec;
   /** Drawn in a right-hand column; omitted (and no space reserved) when empty. */
   readonly legend?: readonly LegendEntry[];
   /** Small grey footnotes, e.g. how many non-finite values were skipped. */
@@ -79,6 +86,7 @@ export interface Frame {
   readonly x: (v: number) => number;
   /** Distance between category centres (category axis) or 0 (linear). */
   readonly xStep: number;
+  /** Data value → px (a log scale for a 'log' y axis: values <= 0 map to NaN). */
   readonly y: LinearScale;
   /** Layer for data marks (above gridlines, below axes and reference lines). */
   readonly data: Selection;
@@ -128,6 +136,8 @@ interface LinearTicks {
   readonly scale: LinearScale;
   readonly values: number[];
   readonly labels: string[];
+  /** Unlabelled minor tick values (log axes: 2…9 × 10^k). */
+  readonly minor?: number[];
 }
 
 function linearTicks(d3: D3, domain: readonly [number, number], count: number): LinearTicks {
@@ -135,6 +145,53 @@ function linearTicks(d3: D3, domain: readonly [number, number], count: number): 
   const values = scale.ticks(count);
   const fmt = scale.tickFormat(count);
   return { scale, values, labels: values.map(fmt) };
+}
+
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹',
+};
+
+/** "10⁻⁵" for a decade exponent. */
+function powerOfTen(e: number): string {
+  return '10' + Array.from(String(e), (c) => SUPERSCRIPT[c] ?? c).join('');
+}
+
+/**
+ * Log-axis ticks. Spanning a decade or more: labelled powers of 10 (every
+ * k-th decade when there are many), the in-between 2…9 × 10^k as unlabelled
+ * minor ticks when they are not too dense. Less than a decade: d3's own
+ * (linear-looking) log ticks, all labelled.
+ */
+function logTicks(d3: D3, domain: readonly [number, number], count: number): LinearTicks {
+  const [lo, hi] = domain;
+  if (Math.log10(hi / lo) < 1) {
+    // Pad 5 % of the span in log space so lines do not touch the frame.
+    const pad = Math.pow(hi / lo, 0.05);
+    const scale = d3.scaleLog().domain([lo / pad, hi * pad]);
+    const values = scale.ticks(count);
+    const fmt = d3.format('~g');
+    return { scale, values, labels: values.map(fmt) };
+  }
+  const e0 = Math.floor(Math.log10(lo) + 1e-9);
+  const e1 = Math.ceil(Math.log10(hi) - 1e-9);
+  const scale = d3.scaleLog().domain([Math.pow(10, e0), Math.pow(10, e1)]);
+  const every = Math.max(1, Math.ceil((e1 - e0) / count));
+  const exps: number[] = [];
+  for (let e = e0; e <= e1; e++) if ((e - e0) % every === 0) exps.push(e);
+  // Exact decimals for negative exponents (1/1000, not 10 ** -3 = 0.0010000000000000002).
+  const decade = (e: number): number => (e < 0 ? 1 / Math.pow(10, -e) : Math.pow(10, e));
+  const plain = exps.every((e) => e >= -3 && e <= 4);
+  const fmt = d3.format('~f');
+  const minor: number[] = [];
+  if (every === 1 && e1 - e0 <= 6) {
+    for (let e = e0; e < e1; e++) for (let k = 2; k <= 9; k++) minor.push(k * decade(e));
+  }
+  return {
+    scale,
+    values: exps.map(decade),
+    labels: exps.map((e) => (plain ? fmt(decade(e)) : powerOfTen(e))),
+    minor,
+  };
 }
 
 interface CategoryLayout {
@@ -179,10 +236,11 @@ function validSize(name: string, v: number, min: number): number {
   return Math.round(v);
 }
 
-function validDomain(name: string, d: readonly [number, number]): readonly [number, number] {
+function validDomain(name: string, d: readonly [number, number], log = false): readonly [number, number] {
   if (!Number.isFinite(d[0]) || !Number.isFinite(d[1]) || !(d[1] > d[0])) {
     throw new Error(`${name} domain must be finite with hi > lo, got [${d[0]}, ${d[1]}]`);
   }
+  if (log && !(d[0] > 0)) throw new Error(`${name} log domain must be > 0, got [${d[0]}, ${d[1]}]`);
   return d;
 }
 
@@ -201,7 +259,10 @@ export function createFrame(spec: FrameSpec): Frame {
 
   // y ticks first: their label width decides the left margin.
   const yCount = Math.max(2, Math.round((height - top - linearBottom) / 55));
-  const yt = linearTicks(d3, validDomain('y', spec.y.domain), yCount);
+  const yt =
+    spec.y.kind === 'log'
+      ? logTicks(d3, validDomain('y', spec.y.domain, true), yCount)
+      : linearTicks(d3, validDomain('y', spec.y.domain), yCount);
   const yTickWidth = Math.max(0, ...yt.labels.map((l) => textWidth(l, TICK_SIZE)));
   let left = Math.ceil((spec.yLabel ? LABEL_SIZE + 14 : 6) + yTickWidth + 14);
 
@@ -285,6 +346,11 @@ export function createFrame(spec: FrameSpec): Frame {
     axisLines.append('line').attr('x1', -5).attr('x2', 0).attr('y1', num(py)).attr('y2', num(py));
     addText(axes, { x: -8, y: py + 4, text: yt.labels[i]!, size: TICK_SIZE, anchor: 'end', fill: AXIS });
   });
+  for (const v of yt.minor ?? []) {
+    const py = y(v);
+    grid.append('line').attr('x1', 0).attr('x2', num(innerWidth)).attr('y1', num(py)).attr('y2', num(py)).attr('stroke-opacity', 0.45);
+    axisLines.append('line').attr('x1', -3).attr('x2', 0).attr('y1', num(py)).attr('y2', num(py));
+  }
   axisLines.append('line').attr('x1', 0).attr('x2', 0).attr('y1', 0).attr('y2', num(innerHeight));
   axisLines.append('line').attr('x1', 0).attr('x2', num(innerWidth)).attr('y1', num(innerHeight)).attr('y2', num(innerHeight));
   drawX(axisLines, axes, innerHeight);
@@ -333,7 +399,8 @@ function drawLegend(
     const e = entries[i]!;
     const cy = i * LEGEND_ROW + LEGEND_ROW / 2;
     drawSwatch(g, e, cy);
-    addText(g, { x: LEGEND_SWATCH + 6, y: cy + 4, text: labels[i]!, size: LEGEND_SIZE });
+    const textOnly = e.kind === 'text';
+    addText(g, { x: textOnly ? 0 : LEGEND_SWATCH + 6, y: cy + 4, text: labels[i]!, size: LEGEND_SIZE, fill: textOnly ? e.color : undefined });
   }
   if (shown < entries.length) {
     const cy = shown * LEGEND_ROW + LEGEND_ROW / 2;
@@ -344,6 +411,8 @@ function drawLegend(
 function drawSwatch(g: Selection, e: LegendEntry, cy: number): void {
   const mid = LEGEND_SWATCH / 2;
   switch (e.kind) {
+    case 'text':
+      return;
     case 'band':
       g.append('rect').attr('x', 0).attr('y', num(cy - 5)).attr('width', LEGEND_SWATCH).attr('height', 10)
         .attr('fill', e.color).attr('fill-opacity', 0.25);

@@ -37,7 +37,7 @@ function comparisonSvg(title: string, runs: LoadedAnalysis[], label: (a: LoadedA
 
 export async function runReportStage(slice: ReportSlice, ctx: StageContext): Promise<void> {
   const analyses: LoadedAnalysis[] = [];
-  for (const id of slice.analyses) analyses.push(await readAnalysisArtifact(ctx.workspaceRoot, id));
+  for (const ref of slice.analyses) analyses.push(await readAnalysisArtifact(ctx.workspaceRoot, ref));
   const rows = analyses.map((a) => toRow(a.summary, a.timing));
   const targets = [...new Set(analyses.map((a) => a.summary.target))];
 

@@ -10,11 +10,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossModel } from '../../../samplers/src/model';
-import { mlpLayout, validateMlpSpec, type Activation, type MlpSpec, type ParamLayout } from './mlpSpec';
+import {
+  GELU_C,
+  GELU_K,
+  LAYER_NORM_EPSILON,
+  mlpLayout,
+  validateMlpSpec,
+  type Activation,
+  type MlpSpec,
+  type ParamLayout,
+} from './mlpSpec';
 
 export interface LayerTensors {
   readonly W: tf.Tensor2D;
   readonly b: tf.Tensor1D | null;
+  /** Layer-norm gain and shift of a hidden layer of a layerNorm spec. */
+  readonly norm?: { readonly gain: tf.Tensor1D; readonly shift: tf.Tensor1D };
 }
 
 /**
@@ -30,16 +41,60 @@ export function mlpParamTensors(layout: ParamLayout, w: Float64Array | Float32Ar
   }
   // A fresh float32 copy per call: the cpu backend keeps a reference to the array it is given.
   const w32 = Float32Array.from(w);
-  return layout.layers.map((slot) => ({
-    W: tf.tensor2d(w32.subarray(slot.wOffset, slot.wOffset + slot.fanIn * slot.fanOut), [slot.fanIn, slot.fanOut]),
-    b: slot.bOffset === null ? null : tf.tensor1d(w32.subarray(slot.bOffset, slot.bOffset + slot.fanOut)),
-  }));
+  return layout.layers.map((slot) => {
+    const W = tf.tensor2d(w32.subarray(slot.wOffset, slot.wOffset + slot.fanIn * slot.fanOut), [slot.fanIn, slot.fanOut]);
+    const b = slot.bOffset === null ? null : tf.tensor1d(w32.subarray(slot.bOffset, slot.bOffset + slot.fanOut));
+    if (slot.norm === undefined) return { W, b };
+    const gain = tf.tensor1d(w32.subarray(slot.norm.gainOffset, slot.norm.gainOffset + slot.fanOut));
+    const shift = tf.tensor1d(w32.subarray(slot.norm.shiftOffset, slot.norm.shiftOffset + slot.fanOut));
+    return { W, b, norm: { gain, shift } };
+  });
+}
+
+/** Disposes the tensors of mlpParamTensors. */
+export function disposeParamTensors(params: readonly LayerTensors[]): void {
+  for (const p of params) {
+    p.W.dispose();
+    p.b?.dispose();
+    p.norm?.gain.dispose();
+    p.norm?.shift.dispose();
+  }
+}
+
+/** tanh(√(2/π)·(u + k·u³)), the gate of the tanh-approximate GELU. */
+function geluGate(u: tf.Tensor2D): tf.Tensor2D {
+  const cube = tf.mul(u, tf.mul(u, u));
+  return tf.tanh(tf.mul(tf.add(u, tf.mul(cube, GELU_K)), GELU_C));
 }
 
 function activate(activation: Activation, z: tf.Tensor2D): tf.Tensor2D {
   if (activation === 'relu') return tf.relu(z);
   if (activation === 'tanh') return tf.tanh(z);
+  // ½·u·(1 + t) written as ½u + ½u·t.
+  if (activation === 'gelu') {
+    const half = tf.mul(z, 0.5);
+    return tf.add(half, tf.mul(half, geluGate(z)));
+  }
   return z;
+}
+
+interface NormCache {
+  /** (z − mean)/√(var + ε), per row. */
+  readonly xhat: tf.Tensor2D;
+  /** 1/√(var + ε), shape [rows, 1]. */
+  readonly invStd: tf.Tensor2D;
+}
+
+/** Layer norm over each row's units: xhat and 1/σ for the backward pass. */
+function normalise(z: tf.Tensor2D): NormCache {
+  const centred = tf.sub<tf.Tensor2D>(z, tf.mean(z, 1, true));
+  const invStd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), 1, true), LAYER_NORM_EPSILON)) as tf.Tensor2D;
+  return { xhat: tf.mul(centred, invStd), invStd };
+}
+
+/** g ⊙ xhat + s. */
+function normAffine(xhat: tf.Tensor2D, norm: NonNullable<LayerTensors['norm']>): tf.Tensor2D {
+  return tf.add(tf.mul(xhat, norm.gain), norm.shift);
 }
 
 /** Affine map of one layer: A·W (+ b). */
@@ -57,7 +112,8 @@ export function mlpForward(layout: ParamLayout, params: readonly LayerTensors[],
   const last = params.length - 1;
   params.forEach((layer, l) => {
     const z = affine(a, layer);
-    a = l === last ? z : activate(layout.spec.activation, z);
+    if (l === last) a = z;
+    else a = activate(layout.spec.activation, layer.norm === undefined ? z : normAffine(normalise(z).xhat, layer.norm));
   });
   return a;
 }
@@ -72,12 +128,22 @@ export function mlpPredict(layout: ParamLayout, w: Float64Array | Float32Array, 
   });
 }
 
-/** δ ⊙ σ'(z), with σ' written in terms of the activation output a = σ(z) (no pre-activation cache needed). */
-function backThroughActivation(activation: Activation, delta: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
+/**
+ * δ ⊙ σ'(u). relu and tanh write σ' in terms of the output a = σ(u); gelu needs the
+ * activation input u.
+ */
+function backThroughActivation(activation: Activation, delta: tf.Tensor2D, a: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
   // relu: σ'(z) = 1[z > 0] = 1[a > 0]; tf.step(0) = 0 matches the autodiff convention at the kink.
   if (activation === 'relu') return tf.mul(delta, tf.step(a));
   // tanh: σ'(z) = 1 − a².
   if (activation === 'tanh') return tf.sub(delta, tf.mul(delta, tf.square(a)));
+  if (activation === 'gelu') {
+    // With t = tanh(c(u + k u³)): gelu'(u) = ½(1 + t) + ½·u·(1 − t²)·c·(1 + 3k u²).
+    const t = geluGate(u);
+    const inner = tf.mul(tf.add(tf.mul(tf.square(u), 3 * GELU_K), 1), 0.5 * GELU_C);
+    const slope = tf.add(tf.mul(tf.add(t, 1), 0.5), tf.mul(tf.mul(u, tf.sub(1, tf.square(t))), inner));
+    return tf.mul(delta, slope);
+  }
   return delta;
 }
 
@@ -110,13 +176,23 @@ function accumulateChunk(
   tf.tidy(() => {
     const activation = layout.spec.activation;
     const last = params.length - 1;
-    // inputs[l] is the input of layer l (A_{l-1} in 1-based notation).
+    // inputs[l] is the input of layer l (A_{l-1} in 1-based notation); for hidden layer l,
+    // preActivation[l] is the activation's input u and norms[l] the layer-norm cache.
     const inputs: tf.Tensor2D[] = [X];
+    const preActivation: tf.Tensor2D[] = [];
+    const norms: Array<NormCache | null> = [];
     let out = X;
     params.forEach((layer, l) => {
       const z = affine(inputs[l], layer);
-      if (l === last) out = z;
-      else inputs.push(activate(activation, z));
+      if (l === last) {
+        out = z;
+        return;
+      }
+      const norm = layer.norm === undefined ? null : normalise(z);
+      const u = norm === null || layer.norm === undefined ? z : normAffine(norm.xhat, layer.norm);
+      preActivation.push(u);
+      norms.push(norm);
+      inputs.push(activate(activation, u));
     });
     const residual = tf.sub<tf.Tensor2D>(out, Y);
     const r = residual.dataSync();
@@ -124,7 +200,7 @@ function accumulateChunk(
     if (grad === null) return;
 
     // Column sums as 1ᵀ·δ: tf.sum over axis 0 transposes internally and measured slower on wasm.
-    const onesRow = layout.spec.bias ? tf.ones([1, X.shape[0]]) : null;
+    const onesRow = layout.spec.bias || layout.spec.layerNorm === true ? tf.ones([1, X.shape[0]]) : null;
     let delta: tf.Tensor2D = residual;
     for (let l = last; l >= 0; l--) {
       const slot = layout.layers[l];
@@ -132,7 +208,21 @@ function accumulateChunk(
       if (slot.bOffset !== null && onesRow !== null) {
         addScaled(grad, slot.bOffset, tf.matMul(onesRow, delta).dataSync(), gradScale);
       }
-      if (l > 0) delta = backThroughActivation(activation, matMulTransB(delta, params[l].W, style), inputs[l]);
+      if (l === 0) break;
+      // Back through hidden layer l − 1: activation, then layer norm.
+      delta = backThroughActivation(activation, matMulTransB(delta, params[l].W, style), inputs[l], preActivation[l - 1]);
+      const norm = norms[l - 1];
+      const below = layout.layers[l - 1].norm;
+      const tensors = params[l - 1].norm;
+      if (norm !== null && below !== undefined && tensors !== undefined && onesRow !== null) {
+        addScaled(grad, below.gainOffset, tf.matMul(onesRow, tf.mul(delta, norm.xhat)).dataSync(), gradScale);
+        addScaled(grad, below.shiftOffset, tf.matMul(onesRow, delta).dataSync(), gradScale);
+        // ∂/∂z of g ⊙ xhat: (1/σ)·(d − mean(d) − xhat·mean(d ⊙ xhat)) with d = δ ⊙ g, means over units.
+        const d = tf.mul(delta, tensors.gain);
+        const centred = tf.sub(d, tf.mean(d, 1, true));
+        const projected = tf.sub(centred, tf.mul(norm.xhat, tf.mean(tf.mul(d, norm.xhat), 1, true)));
+        delta = tf.mul(projected, norm.invStd);
+      }
     }
   });
   return sumSq;
@@ -231,10 +321,7 @@ export function createMlpLossModel(options: MlpLossModelOptions): MlpLossModel {
         }
       }
     } finally {
-      for (const p of params) {
-        p.W.dispose();
-        p.b?.dispose();
-      }
+      disposeParamTensors(params);
     }
     return sumSq / (rows * dOut);
   };

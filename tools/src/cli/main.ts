@@ -1,16 +1,19 @@
 /**
  * `llc <command>`: the researcher's front door.
- *   llc run [--parallel N] [--skip-nx-cache]   sync slices, run the whole graph, print the results table
+ *   llc run [--pipeline NAME] [--parallel N] [--skip-nx-cache]   sync slices, run the whole graph, print the results table
  *   llc validate                                 check pipeline.config.ts and list the units it declares
  *   llc diagnose <draws.csv> [--format json|table]   R̂, ESS and MCSE for draws from any tool
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadPipeline } from '../config/load';
+import { pipelineLayout } from '../config/normalize';
 import { runNx } from './nx';
 
 const USAGE = `Usage: llc <command>
-  run [--parallel N] [--skip-nx-cache]   sync slice files, run every target, sampler run, analysis and the report
+  run [--pipeline NAME] [--parallel N] [--skip-nx-cache]
+                                         sync slice files, run every target, sampler run, analysis and the report
+                                         (NAME: pipeline.NAME.ts, e.g. calibration; default pipeline.config.ts)
   validate                               check pipeline.config.ts and list the units it expands to
   diagnose <draws.csv> [--format json|table]
                                          R̂, ESS, MCSE for a CSV with columns chain,draw,<variable>...`;
@@ -23,8 +26,8 @@ function optionValue(args: string[], name: string): string | undefined {
   return v;
 }
 
-async function printResults(root: string): Promise<void> {
-  const path = join(root, 'artifacts/report/runs.json');
+async function printResults(root: string, reportDir: string): Promise<void> {
+  const path = join(root, reportDir, 'runs.json');
   const { runs } = JSON.parse(await readFile(path, 'utf8')) as {
     runs: Array<{ id: string; llc: number | null; mcse: number | null; rhat: number | null; essBulk: number | null; flags: string[] }>;
   };
@@ -36,7 +39,7 @@ async function printResults(root: string): Promise<void> {
       `${r.id.padEnd(width)}  ${f(r.llc, 3).padStart(9)}  ${f(r.mcse, 3).padStart(7)}  ${f(r.rhat, 3).padStart(6)}  ${f(r.essBulk, 0).padStart(8)}  ${r.flags.length}`,
     );
   }
-  console.log(`\nReport: ${join(root, 'artifacts/report/index.html')} (also runs.csv, runs.json)`);
+  console.log(`\nReport: ${join(root, reportDir, 'index.html')} (also runs.csv, runs.json)`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -46,15 +49,17 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const sync = await runNx(root, ['sync']);
       if (sync.exitCode !== 0) return sync.exitCode ?? 1;
-      const nxArgs = ['run', 'report:report', '--outputStyle=stream', `--parallel=${optionValue(rest, '--parallel') ?? '2'}`];
+      // --pipeline calibration runs pipeline.calibration.ts (projects prefixed 'calibration-').
+      const layout = pipelineLayout(`pipeline.${optionValue(rest, '--pipeline') ?? 'config'}.ts`);
+      const nxArgs = ['run', `${layout.projectPrefix}report:report`, '--outputStyle=stream', `--parallel=${optionValue(rest, '--parallel') ?? '2'}`];
       if (rest.includes('--skip-nx-cache')) nxArgs.push('--skip-nx-cache');
       const run = await runNx(root, nxArgs);
       if (run.exitCode !== 0) return run.exitCode ?? 1;
-      await printResults(root);
+      await printResults(root, `${layout.artifactsDir}/report`);
       return 0;
     }
     case 'validate': {
-      const p = await loadPipeline(root);
+      const p = await loadPipeline(root, `pipeline.${optionValue(rest, '--pipeline') ?? 'config'}.ts`);
       console.log(`pipeline.config.ts is valid: ${p.targets.length} targets, ${p.samples.length} sampler runs, ${p.analyses.length} analyses, 1 report`);
       for (const s of p.samples) console.log(`  ${s.project}`);
       return 0;

@@ -5,8 +5,8 @@
 import { cosmiconfig } from 'cosmiconfig';
 import { TypeScriptLoader } from 'cosmiconfig-typescript-loader';
 import { join, relative } from 'node:path';
-import { existsSync } from 'node:fs';
-import { expandPipeline, type ExpandedPipeline } from './normalize';
+import { existsSync, readdirSync } from 'node:fs';
+import { expandPipeline, PIPELINE_FILE_PATTERN, type ExpandedPipeline } from './normalize';
 
 export const PIPELINE_FILE = 'pipeline.config.ts';
 
@@ -32,6 +32,13 @@ export async function loadPipelineInput(workspaceRoot: string, file = PIPELINE_F
     input = input.default as Record<string, unknown>;
   }
   return { input, file: rel };
+}
+
+/** Every pipeline file at the workspace root: pipeline.config.ts first, then pipeline.<name>.ts sorted. */
+export function listPipelineFiles(workspaceRoot: string): string[] {
+  return readdirSync(workspaceRoot)
+    .filter((f) => PIPELINE_FILE_PATTERN.test(f))
+    .sort((a, b) => (a === PIPELINE_FILE ? -1 : b === PIPELINE_FILE ? 1 : a.localeCompare(b)));
 }
 
 export async function loadPipeline(workspaceRoot: string, file = PIPELINE_FILE): Promise<ExpandedPipeline> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandPipeline, formatIdValue, type SampleSlice } from './normalize';
+import { pipelineLayout, expandPipeline, formatIdValue, type SampleSlice } from './normalize';
 import { PipelineConfigError } from './errors';
 import { sweep } from './sweep';
 
@@ -78,7 +78,8 @@ test('2 targets × 1 sampler with a 2-value sweep → 4 runs, ids in target, the
     p.analyses.map((a) => a.slice.id),
     p.samples.map((s) => s.slice.id),
   );
-  assert.deepEqual(p.report.slice.analyses, p.samples.map((s) => s.slice.id));
+  assert.deepEqual(p.report.slice.analyses.map((a) => a.id), p.samples.map((s) => s.slice.id));
+  assert.deepEqual(p.report.slice.analyses[0], { id: p.samples[0].slice.id, dir: `artifacts/analysis/${p.samples[0].slice.id}`, project: `analysis-${p.samples[0].slice.id}` });
 });
 
 test('two sweeps expand to their Cartesian product; ids list the swept keys sorted', () => {
@@ -208,6 +209,8 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
         stage: 'sample',
         id: 'a--sgld',
         target: 'a',
+        targetDir: 'artifacts/targets/a',
+        targetProject: 'target-a',
         sampler: 'sgld',
         engine: 'auto',
         seed: 0,
@@ -227,6 +230,10 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
         id: 'a--sgld',
         run: 'a--sgld',
         target: 'a',
+        sampleDir: 'artifacts/samples/a--sgld',
+        sampleProject: 'sample-a--sgld',
+        targetDir: 'artifacts/targets/a',
+        targetProject: 'target-a',
         sampler: 'sgld',
         samplerKind: 'sgld',
         sweep: {},
@@ -239,7 +246,11 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
     project: 'report',
     root: 'pipeline/report',
     outputDir: 'artifacts/report',
-    slice: { stage: 'report', title: 'LLC study', analyses: ['a--sgld'] },
+    slice: {
+      stage: 'report',
+      title: 'LLC study',
+      analyses: [{ id: 'a--sgld', dir: 'artifacts/analysis/a--sgld', project: 'analysis-a--sgld' }],
+    },
   });
 });
 
@@ -480,6 +491,23 @@ test(`config mistakes give actionable messages (${errorCases.length} cases)`, as
       }
     });
   }
+});
+
+test('pipeline.<name>.ts files are namespaced: projects, slice folders and artifacts never collide', () => {
+  const input = {
+    targets: { a: { kind: 'teacher-student', n: 100, inputDim: 2, teacher: { widths: [2, 1] }, student: { widths: [2, 1] } } },
+    samplers: { sgld: { kind: 'sgld', stepSize: 1e-3, batchSize: 10 } },
+  };
+  const p = expandPipeline(input, 'pipeline.calibration.ts');
+  assert.equal(p.targets[0].project, 'calibration-target-a');
+  assert.equal(p.targets[0].root, 'pipeline/calibration/targets/a');
+  assert.equal(p.targets[0].outputDir, 'artifacts/calibration/targets/a');
+  assert.equal(p.samples[0].slice.targetProject, 'calibration-target-a');
+  assert.equal(p.analyses[0].slice.sampleDir, 'artifacts/calibration/samples/a--sgld');
+  assert.equal(p.report.project, 'calibration-report');
+  assert.equal(p.report.outputDir, 'artifacts/calibration/report');
+  assert.equal(pipelineLayout('pipeline.config.ts').projectPrefix, '');
+  assert.throws(() => pipelineLayout('pipeline.targets.ts'), /'targets' is reserved/);
 });
 
 test('PipelineConfigError lists every problem at once and says nothing was run', () => {

@@ -23,6 +23,9 @@ export interface SampleSlice {
   stage: 'sample';
   id: string;
   target: string;
+  /** Artifact folder of the target this run samples, and the project that builds it. */
+  targetDir: string;
+  targetProject: string;
   sampler: string;
   engine: Engine;
   seed: number;
@@ -39,6 +42,10 @@ export interface AnalysisSlice {
   id: string;
   run: string;
   target: string;
+  sampleDir: string;
+  sampleProject: string;
+  targetDir: string;
+  targetProject: string;
   sampler: string;
   samplerKind: string;
   sweep: Record<string, Scalar>;
@@ -49,7 +56,7 @@ export interface AnalysisSlice {
 export interface ReportSlice {
   stage: 'report';
   title: string;
-  analyses: string[];
+  analyses: Array<{ id: string; dir: string; project: string }>;
 }
 
 export type Slice = TargetSlice | SampleSlice | AnalysisSlice | ReportSlice;
@@ -73,6 +80,34 @@ export interface ExpandedPipeline {
 
 export const PIPELINE_DIR = 'pipeline';
 export const ARTIFACTS_DIR = 'artifacts';
+
+/**
+ * Where one pipeline file's units live. `pipeline.config.ts` is the main pipeline;
+ * any `pipeline.<name>.ts` beside it (e.g. pipeline.calibration.ts) is another pipeline
+ * in the same graph, namespaced so that names never collide:
+ * projects `<name>-target-x`, slices under pipeline/<name>/, artifacts under artifacts/<name>/.
+ */
+export interface PipelineLayout {
+  namespace: string;
+  projectPrefix: string;
+  pipelineDir: string;
+  artifactsDir: string;
+}
+
+export const PIPELINE_FILE_PATTERN = /^pipeline\.([a-z0-9][a-z0-9_-]*)\.ts$/;
+
+export function pipelineLayout(file: string): PipelineLayout {
+  const base = file.split('/').pop() ?? file;
+  const m = PIPELINE_FILE_PATTERN.exec(base);
+  // Any other file name (a config passed by hand) is the main pipeline.
+  const ns = !m || m[1] === 'config' ? '' : m[1];
+  if (['targets', 'samples', 'analysis', 'report'].includes(ns)) {
+    throw new Error(`${file}: '${ns}' is reserved; choose another pipeline name`);
+  }
+  return ns
+    ? { namespace: ns, projectPrefix: `${ns}-`, pipelineDir: `${PIPELINE_DIR}/${ns}`, artifactsDir: `${ARTIFACTS_DIR}/${ns}` }
+    : { namespace: '', projectPrefix: '', pipelineDir: PIPELINE_DIR, artifactsDir: ARTIFACTS_DIR };
+}
 
 /** Formats a swept value for an id: 0.0001 → "1e-4", keeps ids short and path-safe. */
 export function formatIdValue(v: Scalar): string {
@@ -116,6 +151,7 @@ export function parsePipeline(input: unknown, file: string): Pipeline {
 /** Validates and expands a pipeline; throws one PipelineConfigError listing every problem. */
 export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): ExpandedPipeline {
   const pipeline = parsePipeline(input, file);
+  const { projectPrefix: pre, pipelineDir, artifactsDir } = pipelineLayout(file);
   const problems: string[] = [];
   const targetNames = Object.keys(pipeline.targets).sort();
   const samplerNames = Object.keys(pipeline.samplers).sort();
@@ -124,9 +160,9 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
     const config = { ...pipeline.targets[name], seed: pipeline.targets[name].seed ?? pipeline.seed };
     checkTarget(name, config, problems);
     return {
-      project: `target-${name}`,
-      root: `${PIPELINE_DIR}/targets/${name}`,
-      outputDir: `${ARTIFACTS_DIR}/targets/${name}`,
+      project: `${pre}target-${name}`,
+      root: `${pipelineDir}/targets/${name}`,
+      outputDir: `${artifactsDir}/targets/${name}`,
       slice: { stage: 'target', name, engine: pipeline.engine, config },
     };
   });
@@ -169,13 +205,15 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
             run.overrides && key in run.overrides ? `${runPath}.overrides.${key}` : `samplers.${s}.${key}`;
           checkRun(`${where}, run '${id}'`, field, pipeline.targets[t], config, problems);
           samples.push({
-            project: `sample-${id}`,
-            root: `${PIPELINE_DIR}/samples/${id}`,
-            outputDir: `${ARTIFACTS_DIR}/samples/${id}`,
+            project: `${pre}sample-${id}`,
+            root: `${pipelineDir}/samples/${id}`,
+            outputDir: `${artifactsDir}/samples/${id}`,
             slice: {
               stage: 'sample',
               id,
               target: t,
+              targetDir: `${artifactsDir}/targets/${t}`,
+              targetProject: `${pre}target-${t}`,
               sampler: s,
               engine: pipeline.engine,
               seed: config.seed ?? pipeline.seed,
@@ -191,15 +229,19 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
 
   if (problems.length > 0) throw new PipelineConfigError(file, problems);
 
-  const analyses: Unit<AnalysisSlice>[] = samples.map(({ slice }) => ({
-    project: `analysis-${slice.id}`,
-    root: `${PIPELINE_DIR}/analysis/${slice.id}`,
-    outputDir: `${ARTIFACTS_DIR}/analysis/${slice.id}`,
+  const analyses: Unit<AnalysisSlice>[] = samples.map(({ slice, outputDir, project }) => ({
+    project: `${pre}analysis-${slice.id}`,
+    root: `${pipelineDir}/analysis/${slice.id}`,
+    outputDir: `${artifactsDir}/analysis/${slice.id}`,
     slice: {
       stage: 'analysis',
       id: slice.id,
       run: slice.id,
       target: slice.target,
+      sampleDir: outputDir,
+      sampleProject: project,
+      targetDir: slice.targetDir,
+      targetProject: slice.targetProject,
       sampler: slice.sampler,
       samplerKind: slice.config.kind,
       sweep: slice.sweep,
@@ -209,10 +251,14 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
   }));
 
   const report: Unit<ReportSlice> = {
-    project: 'report',
-    root: `${PIPELINE_DIR}/report`,
-    outputDir: `${ARTIFACTS_DIR}/report`,
-    slice: { stage: 'report', title: pipeline.report.title, analyses: analyses.map((a) => a.slice.id) },
+    project: `${pre}report`,
+    root: `${pipelineDir}/report`,
+    outputDir: `${artifactsDir}/report`,
+    slice: {
+      stage: 'report',
+      title: pipeline.report.title,
+      analyses: analyses.map((a) => ({ id: a.slice.id, dir: a.outputDir, project: a.project })),
+    },
   };
   return { targets, samples, analyses, report };
 }
@@ -262,10 +308,24 @@ function checkTarget(name: string, t: TargetConfig, problems: string[]): void {
     if (outS !== outT) {
       problems.push(`${at}.student.widths: output width ${outS} must equal the teacher's output width (${outT})`);
     }
+  } else if (t.kind === 'dln' || t.kind === 'rrr') {
+    const widths = t.kind === 'dln' ? t.widths : [t.M, t.H, t.N];
+    const min = Math.min(...widths);
+    if (t.rank > min) {
+      problems.push(`${at}.rank: ${t.rank} exceeds the smallest width (${min}); the end-to-end rank can be at most ${min}`);
+    }
+  } else if (t.kind === 'potential' && t.potential.type === 'monomial') {
+    t.potential.powers.forEach((p, i) => {
+      if (p % 2 !== 0 || p < 2) problems.push(`${at}.potential.powers[${i}]: ${p} must be an even integer ≥ 2 (½w^p must be confining)`);
+    });
   }
 }
 
-/** Cross-field checks on one run; `field` names where the user set a hyperparameter (sampler or run override). */
+/** Rows of data a target has, or null for analytic potentials (no data, no minibatches). */
+export function targetRows(t: TargetConfig): number | null {
+  return t.kind === 'potential' ? null : t.n;
+}
+
 function checkRun(
   where: string,
   field: (key: string) => string,
@@ -273,10 +333,9 @@ function checkRun(
   config: ResolvedSamplerConfig,
   problems: string[],
 ): void {
-  if (config.kind === 'sgld' && target.kind === 'teacher-student' && config.batchSize > target.n) {
-    problems.push(
-      `${where}: ${field('batchSize')} is ${config.batchSize}, which exceeds the target's n (${target.n}); use at most ${target.n}`,
-    );
+  const rows = targetRows(target);
+  if ('batchSize' in config && typeof config.batchSize === 'number' && rows !== null && config.batchSize > rows) {
+    problems.push(`${where}: ${field('batchSize')} is ${config.batchSize}, which exceeds the target's n (${rows}); use at most ${rows}`);
   }
   if (config.kind === 'sgld' && config.steps < config.evalEvery) {
     problems.push(

@@ -58,7 +58,59 @@ export const teacherStudentTargetSchema = z.strictObject({
     .prefault({}),
 });
 
-export const targetSchema = z.discriminatedUnion('kind', [teacherStudentTargetSchema]);
+/** Deep linear network f(x) = W_L⋯W_1 x with a true end-to-end rank r (Aoyagi 2024): λ known. */
+export const dlnTargetSchema = z.strictObject({
+  kind: z.literal('dln'),
+  seed: seed.optional(),
+  /** H_1 (input) … H_{L+1} (output). */
+  widths: z.array(positiveInt).min(2, { message: 'widths needs at least an input and an output width' }),
+  rank: nonNegativeInt,
+  n: positiveInt.min(2),
+  nTest: positiveInt.default(1000),
+  noiseStd: z.number().positive().finite().default(0.1),
+});
+
+/** Reduced-rank regression y = BAx + ε (Aoyagi & Watanabe 2005): the two-layer DLN, λ known. */
+export const rrrTargetSchema = z.strictObject({
+  kind: z.literal('rrr'),
+  seed: seed.optional(),
+  /** Input dimension M, hidden width H, output dimension N. */
+  M: positiveInt,
+  H: positiveInt,
+  N: positiveInt,
+  rank: nonNegativeInt,
+  n: positiveInt.min(2),
+  nTest: positiveInt.default(1000),
+  noiseStd: z.number().positive().finite().default(0.1),
+});
+
+const positiveIntList = z.array(positiveInt).min(1);
+export const potentialSpecSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('quadratic'), h: z.array(positive).min(1) }),
+  z.strictObject({ type: z.literal('monomial'), powers: positiveIntList }),
+  z.strictObject({ type: z.literal('normal-crossing'), k: positiveIntList }),
+  z.strictObject({ type: z.literal('scalar-chain'), depth: positiveInt.min(1) }),
+  z.strictObject({ type: z.literal('two-layer-linear'), M: positiveInt, H: positiveInt, N: positiveInt }),
+]);
+
+/** An analytic potential (no data) for calibrating samplers: temperature and prior are set here. */
+export const potentialTargetSchema = z.strictObject({
+  kind: z.literal('potential'),
+  /** Unused by the potential itself; kept so every target has the same seed fallback. */
+  seed: seed.optional(),
+  potential: potentialSpecSchema,
+  /** t = nβ, the inverse temperature multiplying the potential. */
+  temperature: positive,
+  /** 'flat' (γ = 0) or a Gaussian localiser of strength gamma. */
+  prior: z.union([z.literal('flat'), z.strictObject({ gamma: positive })]).default('flat'),
+});
+
+export const targetSchema = z.discriminatedUnion('kind', [
+  teacherStudentTargetSchema,
+  dlnTargetSchema,
+  rrrTargetSchema,
+  potentialTargetSchema,
+]);
 
 export const posteriorSchema = z.strictObject({
   beta0: sweepable(positive).default(1),
@@ -123,6 +175,10 @@ export type PipelineInput = z.input<typeof pipelineSchema>;
 export type Pipeline = z.output<typeof pipelineSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type TeacherStudentTargetConfig = z.output<typeof teacherStudentTargetSchema>;
+export type DlnTargetConfig = z.output<typeof dlnTargetSchema>;
+export type RrrTargetConfig = z.output<typeof rrrTargetSchema>;
+export type PotentialTargetConfig = z.output<typeof potentialTargetSchema>;
+export type PotentialSpec = z.output<typeof potentialSpecSchema>;
 export type SamplerConfig = z.output<typeof samplerSchema>;
 export type RunConfig = z.output<typeof runSchema>;
 export type AnalysisConfig = z.output<typeof analysisSchema>;

@@ -170,7 +170,7 @@ test("a unit's cache key covers exactly its own slice: one sampler edit touches 
 
   // A target edit touches that target's build only (its runs see it through the build's outputs).
   const wider = small();
-  wider.targets.a = { ...wider.targets.a, noiseStd: 0.2 };
+  wider.targets.a = { ...(wider.targets.a as object), noiseStd: 0.2 } as typeof wider.targets.a;
   assert.deepEqual(changedProjects(expand(small()), expand(wider)), ['target-a']);
 
   // The report title touches the report only.

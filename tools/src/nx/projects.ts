@@ -62,7 +62,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
     };
   }
   for (const unit of pipeline.samples) {
-    const target = `target-${unit.slice.target}`;
+    const target = unit.slice.targetProject;
     projects[unit.root] = {
       root: unit.root,
       name: unit.project,
@@ -79,7 +79,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
     };
   }
   for (const unit of pipeline.analyses) {
-    const sample = `sample-${unit.slice.run}`;
+    const sample = unit.slice.sampleProject;
     projects[unit.root] = {
       root: unit.root,
       name: unit.project,

@@ -5,16 +5,29 @@
  * removes the folders of units that no longer exist.
  */
 import type { Tree } from '@nx/devkit';
-import { loadPipeline } from '../config/load';
+import { listPipelineFiles, loadPipeline } from '../config/load';
 import { PIPELINE_DIR, type Unit } from '../config/normalize';
 
 export function sliceFileContent(unit: Unit): string {
   return `${JSON.stringify(unit.slice, null, 2)}\n`;
 }
 
+/** Folders under pipeline/ that hold a slice.json. */
+function sliceDirs(tree: Tree, dir: string, out: string[] = []): string[] {
+  if (tree.exists(`${dir}/slice.json`)) out.push(dir);
+  for (const child of tree.children(dir)) {
+    const path = `${dir}/${child}`;
+    if (!tree.isFile(path)) sliceDirs(tree, path, out);
+  }
+  return out;
+}
+
 export default async function syncSlices(tree: Tree) {
-  const pipeline = await loadPipeline(tree.root);
-  const units: Unit[] = [...pipeline.targets, ...pipeline.samples, ...pipeline.analyses, pipeline.report];
+  const units: Unit[] = [];
+  for (const file of listPipelineFiles(tree.root)) {
+    const pipeline = await loadPipeline(tree.root, file);
+    units.push(...pipeline.targets, ...pipeline.samples, ...pipeline.analyses, pipeline.report);
+  }
   const changed: string[] = [];
   const wanted = new Set(units.map((u) => u.root));
   for (const unit of units) {
@@ -25,14 +38,10 @@ export default async function syncSlices(tree: Tree) {
       changed.push(file);
     }
   }
-  for (const kind of ['targets', 'samples', 'analysis']) {
-    const dir = `${PIPELINE_DIR}/${kind}`;
-    for (const child of tree.children(dir)) {
-      const root = `${dir}/${child}`;
-      if (!wanted.has(root)) {
-        tree.delete(root);
-        changed.push(`${root} (removed: no longer in the pipeline)`);
-      }
+  for (const root of sliceDirs(tree, PIPELINE_DIR)) {
+    if (!wanted.has(root)) {
+      tree.delete(root);
+      changed.push(`${root} (removed: no longer in any pipeline file)`);
     }
   }
   if (changed.length === 0) return;
