@@ -10,8 +10,9 @@ import { replaceDirAtomic, writeJsonAtomic } from '../../tools/src/artifacts/ato
 import { describeFiles } from '../../tools/src/artifacts/manifest';
 import { readSampleArtifact, type SampleTrace } from '../../samplers/src/trace';
 import { readTargetMeta } from '../../targets/src/artifact';
-import { runningMeanPlot, svgToPng, tracePlot } from './plots';
-import { estimateLlc, runningLlc, type LlcEstimate } from './llc';
+import { svgToPng } from './plots';
+import { runPlots } from './runPlots';
+import { estimateLlc, type LlcEstimate } from './llc';
 import { ANALYSIS_MANIFEST, type AnalysisManifest } from './artifact';
 import { SUMMARY_FILE, SUMMARY_SCHEMA, TIMING_FILE, type Summary, type Timing } from './summary';
 
@@ -71,50 +72,8 @@ export async function runAnalysisStage(slice: AnalysisSlice, ctx: StageContext):
     essPerSecond: summary.diagnostics.essBulk !== null ? summary.diagnostics.essBulk / trace.manifest.timing.seconds : null,
   };
 
-  const discard = slice.analysis.discard;
   const reference = lambdaTrue !== null ? { value: lambdaTrue, label: `λ true = ${lambdaTrue}` } : undefined;
-  const plots: Array<{ name: string; caption: string; svg: string }> = [];
-  plots.push({
-    name: 'trace',
-    caption: 'per-draw llc of every chain',
-    svg: tracePlot({
-      title: `llc trace · ${slice.id}`,
-      xLabel: 'sampling step',
-      yLabel: 'nβ (L_n(w) − L_n(w*))',
-      chains: trace.manifest.chains.map((c) => ({
-        x: trace.drawSteps.subarray(0, c.draws),
-        y: trace.llc[c.chain].subarray(0, c.draws),
-        label: `chain ${c.chain}${c.status.status === 'ok' ? '' : ` (${c.status.status})`}`,
-      })),
-      referenceLine: reference,
-    }),
-  });
-  if (est.healthy.length > 0 && est.keptPerChain >= 6) {
-    const draws = est.healthy.map((c) => trace.llc[c].subarray(discard, discard + est.keptPerChain));
-    const run = runningLlc(draws);
-    const fgeAt = (k: number) => {
-      let s = 0;
-      for (const c of est.healthy) s += trace.fge[c][discard + k - 1];
-      return s / est.healthy.length;
-    };
-    const x = run.k.map(fgeAt);
-    plots.push({
-      name: 'running-llc',
-      caption: 'running λ̂ with a ±2 MCSE band against gradient work',
-      svg: runningMeanPlot({
-        title: `running λ̂ · ${slice.id}`,
-        xLabel: 'gradient work per chain (FGE)',
-        yLabel: 'λ̂ (pooled over chains)',
-        x,
-        mean: run.mean,
-        lower: run.mean.map((m, i) => m - 2 * run.mcse[i]),
-        upper: run.mean.map((m, i) => m + 2 * run.mcse[i]),
-        referenceLine: reference,
-        meanLabel: 'λ̂',
-        bandLabel: '± 2 MCSE',
-      }),
-    });
-  }
+  const plots = runPlots(slice, trace, est, reference);
 
   await replaceDirAtomic(ctx.outputDir, async (tmp) => {
     const files: string[] = [SUMMARY_FILE, TIMING_FILE];

@@ -1,0 +1,75 @@
+/**
+ * The plots of one sampler run, as pure functions of its trace and λ̂ estimate:
+ * llc trace per chain, running λ̂ ± 2 MCSE against gradient work and against wall
+ * time, and the sampler's own diagnostics where it reports them.
+ */
+import type { AnalysisSlice } from '../../tools/src/config/normalize';
+import type { SampleTrace } from '../../samplers/src/trace';
+import { runningMeanPlot, tracePlot, type ReferenceLine } from './plots';
+import { runningLlc, type LlcEstimate } from './llc';
+
+export interface RunPlot {
+  name: string;
+  caption: string;
+  svg: string;
+}
+
+function runningPlot(
+  title: string,
+  xLabel: string,
+  x: number[],
+  run: ReturnType<typeof runningLlc>,
+  reference: ReferenceLine | undefined,
+): string {
+  return runningMeanPlot({
+    title,
+    xLabel,
+    yLabel: 'λ̂ (pooled over chains)',
+    x,
+    mean: run.mean,
+    lower: run.mean.map((m, i) => m - 2 * run.mcse[i]),
+    upper: run.mean.map((m, i) => m + 2 * run.mcse[i]),
+    referenceLine: reference,
+    meanLabel: 'λ̂',
+    bandLabel: '± 2 MCSE',
+  });
+}
+
+export function runPlots(slice: AnalysisSlice, trace: SampleTrace, est: LlcEstimate, reference?: ReferenceLine): RunPlot[] {
+  const plots: RunPlot[] = [];
+  const chains = trace.manifest.chains;
+  plots.push({
+    name: 'trace',
+    caption: 'per-draw llc of every chain',
+    svg: tracePlot({
+      title: `llc trace · ${slice.id}`,
+      xLabel: 'sampling step',
+      yLabel: 'nβ (L_n(w) − L_n(w*))',
+      chains: chains.map((c) => ({
+        x: trace.drawSteps.subarray(0, c.draws),
+        y: trace.llc[c.chain].subarray(0, c.draws),
+        label: `chain ${c.chain}${c.status.status === 'ok' ? '' : ` (${c.status.status})`}`,
+      })),
+      referenceLine: reference,
+    }),
+  });
+  if (est.healthy.length === 0 || est.keptPerChain < 6) return plots;
+
+  const discard = slice.analysis.discard;
+  const draws = est.healthy.map((c) => trace.llc[c].subarray(discard, discard + est.keptPerChain));
+  const run = runningLlc(draws);
+  // x positions: the mean over healthy chains of each chain's cumulative work / time at draw k.
+  const meanAt = (series: Float64Array[], k: number) =>
+    est.healthy.reduce((s, c) => s + series[c][discard + k - 1], 0) / est.healthy.length;
+  plots.push({
+    name: 'running-llc',
+    caption: 'running λ̂ with a ±2 MCSE band against gradient work',
+    svg: runningPlot(`running λ̂ vs work · ${slice.id}`, 'gradient work per chain (FGE)', run.k.map((k) => meanAt(trace.fge, k)), run, reference),
+  });
+  plots.push({
+    name: 'running-llc-time',
+    caption: 'running λ̂ with a ±2 MCSE band against wall time',
+    svg: runningPlot(`running λ̂ vs time · ${slice.id}`, 'wall time per chain (s)', run.k.map((k) => meanAt(trace.seconds, k)), run, reference),
+  });
+  return plots;
+}
