@@ -62,6 +62,7 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEsti
       draws: c.draws,
       llc: kept.length > 0 ? mean(kept) : null,
       fge: c.totalFge,
+      divergences: c.divergences ?? 0,
     };
   });
   const flags: string[] = [];
@@ -69,6 +70,7 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEsti
   const healthy = chains.filter((c) => c.status === 'ok').map((c) => c.chain);
   for (const c of chains) {
     if (c.status !== 'ok') flags.push(`chain ${c.chain} ${c.status}: ${c.reason}`);
+    if (c.divergences > 0) flags.push(`chain ${c.chain}: ${c.divergences} divergent transition${c.divergences === 1 ? '' : 's'}`);
   }
   if (!trace.manifest.complete) flags.push('incomplete run (interrupted): partial trace');
   const keptPerChain = Math.max(0, trace.drawSteps.length - discard);

@@ -5,7 +5,7 @@
  */
 import type { AnalysisSlice } from '../../tools/src/config/normalize';
 import type { SampleTrace } from '../../samplers/src/trace';
-import { runningMeanPlot, tracePlot, type ReferenceLine } from './plots';
+import { acceptancePlot, autocorrelationPlot, energyPlot, rankPlot, runningMeanPlot, tracePlot, type ReferenceLine } from './plots';
 import { runningLlc, type LlcEstimate } from './llc';
 
 export interface RunPlot {
@@ -71,5 +71,38 @@ export function runPlots(slice: AnalysisSlice, trace: SampleTrace, est: LlcEstim
     caption: 'running λ̂ with a ±2 MCSE band against wall time',
     svg: runningPlot(`running λ̂ vs time · ${slice.id}`, 'wall time per chain (s)', run.k.map((k) => meanAt(trace.seconds, k)), run, reference),
   });
+  plots.push({
+    name: 'rank',
+    caption: 'rank plot: pooled ranks of the llc draws per chain (flat when chains agree)',
+    svg: rankPlot({ title: `rank plot · ${slice.id}`, chains: draws }),
+  });
+  plots.push({
+    name: 'autocorrelation',
+    caption: 'autocorrelation of the llc draws per chain',
+    svg: autocorrelationPlot({ title: `autocorrelation · ${slice.id}`, chains: draws }),
+  });
+  const kept = (series: Float64Array[]) => est.healthy.map((c) => series[c].subarray(discard, discard + est.keptPerChain));
+  const hasValues = (series: Float64Array[]) => kept(series).some((x) => x.some(Number.isFinite));
+  if (hasValues(trace.energy)) {
+    plots.push({
+      name: 'energy',
+      caption: 'energy: marginal energy vs energy transitions, with E-BFMI per chain (< 0.3 is low)',
+      svg: energyPlot({ title: `energy · ${slice.id}`, energy: kept(trace.energy) }),
+    });
+  }
+  if (hasValues(trace.acceptance)) {
+    const mala = slice.samplerKind === 'sgld';
+    const target = slice.hyperparameters.targetAcceptance;
+    plots.push({
+      name: 'acceptance',
+      caption: mala ? 'MALA acceptance diagnostic of the SGLD steps (0.9–0.95 is healthy)' : 'acceptance probability per chain',
+      svg: acceptancePlot({
+        title: `${mala ? 'MALA acceptance' : 'acceptance'} · ${slice.id}`,
+        x: trace.drawSteps.subarray(discard, discard + est.keptPerChain),
+        chains: kept(trace.acceptance),
+        target: mala ? [0.9, 0.95] : typeof target === 'number' ? target : undefined,
+      }),
+    });
+  }
   return plots;
 }

@@ -8,16 +8,18 @@ import type { AnalysisSlice } from '../../tools/src/config/normalize';
 import type { StageContext } from '../../tools/src/stage/context';
 import { replaceDirAtomic, writeJsonAtomic } from '../../tools/src/artifacts/atomic';
 import { describeFiles } from '../../tools/src/artifacts/manifest';
-import { readSampleArtifact, type SampleTrace } from '../../samplers/src/trace';
-import { readTargetMeta } from '../../targets/src/artifact';
+import { readSampleArtifact, readSampleManifest, type SampleManifest } from '../../samplers/src/trace';
+import { readViTensors } from '../../samplers/src/viTrace';
+import { estimateVi, viPlots } from './viEstimate';
+import { readTargetMeta, type KnownLambda } from '../../targets/src/artifact';
 import { svgToPng } from './plots';
-import { runPlots } from './runPlots';
+import { runPlots, type RunPlot } from './runPlots';
 import { estimateLlc, type LlcEstimate } from './llc';
 import { ANALYSIS_MANIFEST, type AnalysisManifest } from './artifact';
 import { SUMMARY_FILE, SUMMARY_SCHEMA, TIMING_FILE, type Summary, type Timing } from './summary';
 
-function buildSummary(slice: AnalysisSlice, trace: SampleTrace, est: LlcEstimate, lambdaTrue: number | null): Summary {
-  const m = trace.manifest;
+function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate, known: KnownLambda | null): Summary {
+  const lambdaTrue = known?.value ?? null;
   const d = est.diagnostics;
   const fge = m.chains.reduce((a, c) => a + c.totalFge, 0);
   const relativeError = lambdaTrue !== null && est.mean !== null && lambdaTrue !== 0 ? (est.mean - lambdaTrue) / lambdaTrue : null;
@@ -45,13 +47,14 @@ function buildSummary(slice: AnalysisSlice, trace: SampleTrace, est: LlcEstimate
     draws: {
       chains: m.chains.length,
       healthyChains: est.healthy.length,
-      perChain: trace.drawSteps.length,
+      perChain: m.method === 'vi' ? 1 : est.keptPerChain + slice.analysis.discard,
       discarded: slice.analysis.discard,
       used: est.keptPerChain * est.healthy.length,
     },
     work: { fge, essPerFge: d?.essBulk != null && fge > 0 ? d.essBulk / fge : null },
     chains: est.chains,
     lambdaTrue,
+    lambdaInfo: known ? { multiplicity: known.multiplicity, exact: known.exact, source: known.source } : null,
     relativeError,
     errorInMcse,
     engine: m.engine.backend,
@@ -60,20 +63,32 @@ function buildSummary(slice: AnalysisSlice, trace: SampleTrace, est: LlcEstimate
 
 export async function runAnalysisStage(slice: AnalysisSlice, ctx: StageContext): Promise<void> {
   const rel = slice.sampleDir;
-  const trace = await readSampleArtifact(join(ctx.workspaceRoot, rel), rel, `npx nx run ${slice.sampleProject}:sample --skip-nx-cache`);
+  const dir = join(ctx.workspaceRoot, rel);
+  const rerun = `npx nx run ${slice.sampleProject}:sample --skip-nx-cache`;
+  const manifest = await readSampleManifest(dir, rel, rerun);
   const targetMeta = await readTargetMeta(ctx.workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
-  const lambdaTrue = targetMeta.lambdaTrue ?? null;
-  const est = estimateLlc(trace, slice.analysis);
-  const summary = buildSummary(slice, trace, est, lambdaTrue);
+  const known = targetMeta.lambdaTrue ?? null;
+  const lambdaTrue = known?.value ?? null;
+  const reference = known ? { value: known.value, label: `λ ${known.exact ? 'exact' : 'asymptotic'} = ${+known.value.toFixed(4)}` } : undefined;
+  let est: LlcEstimate;
+  let plots: RunPlot[];
+  if (manifest.method === 'vi') {
+    const vi = await readViTensors(dir, manifest, rel, rerun);
+    est = estimateVi(vi);
+    plots = viPlots(slice.id, vi, est, reference);
+  } else {
+    const trace = await readSampleArtifact(dir, rel, rerun, manifest);
+    est = estimateLlc(trace, slice.analysis);
+    plots = runPlots(slice, trace, est, reference);
+  }
+  const summary = buildSummary(slice, manifest, est, known);
   const timing: Timing = {
-    samplerSeconds: trace.manifest.timing.seconds,
-    startedAt: trace.manifest.timing.startedAt,
-    endedAt: trace.manifest.timing.endedAt,
-    essPerSecond: summary.diagnostics.essBulk !== null ? summary.diagnostics.essBulk / trace.manifest.timing.seconds : null,
+    samplerSeconds: manifest.timing.seconds,
+    startedAt: manifest.timing.startedAt,
+    endedAt: manifest.timing.endedAt,
+    essPerSecond: summary.diagnostics.essBulk !== null ? summary.diagnostics.essBulk / manifest.timing.seconds : null,
   };
 
-  const reference = lambdaTrue !== null ? { value: lambdaTrue, label: `λ true = ${lambdaTrue}` } : undefined;
-  const plots = runPlots(slice, trace, est, reference);
 
   await replaceDirAtomic(ctx.outputDir, async (tmp) => {
     const files: string[] = [SUMMARY_FILE, TIMING_FILE];

@@ -22,6 +22,8 @@ export interface ChainResult {
   /** This chain's λ̂ over its kept draws (null if it kept none). */
   llc: Maybe;
   fge: number;
+  /** Divergent transitions (HMC: |ΔH| > 1000, rejected); flagged when > 0. */
+  divergences: number;
 }
 
 export interface Summary {
@@ -33,7 +35,8 @@ export interface Summary {
   samplerKind: string;
   hyperparameters: Record<string, Scalar>;
   sweep: Record<string, Scalar>;
-  posterior: { beta0: number; gamma: number; beta: number; nBeta: number };
+  /** beta0 is null for analytic potentials (their temperature nβ is set directly). */
+  posterior: { beta0: number | null; gamma: number; beta: number; nBeta: number };
   targetInfo: { n: number; d: number; L0: number };
   llc: {
     /** λ̂: mean of the per-draw llc over healthy chains and kept draws. */
@@ -63,6 +66,8 @@ export interface Summary {
   chains: ChainResult[];
   /** Known answer, when the target has one; otherwise null. */
   lambdaTrue: Maybe;
+  /** About lambdaTrue: its multiplicity m, whether it is exact at this temperature or the asymptotic λ, and its source. */
+  lambdaInfo: { multiplicity: number; exact: boolean; source: string } | null;
   relativeError: Maybe;
   errorInMcse: Maybe;
   engine: string;

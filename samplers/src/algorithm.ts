@@ -18,8 +18,14 @@ export interface StepInfo {
   readonly acceptance?: number;
   /** Energy at the new state (HMC: the Hamiltonian; MCLMC: the energy change of the step). */
   readonly energy?: number;
-  /** The step diverged (HMC: |ΔH| > 1000); the run loop stops the chain and records why. */
+  /**
+   * The step diverged (HMC: |ΔH| > 1000; MCLMC: an exploding energy error). A divergent
+   * proposal that a Metropolis test rejected (`accepted: false`) leaves the chain valid: it is
+   * counted and flagged, as in Stan. Any other divergence stops the chain with the reason.
+   */
   readonly divergent?: boolean;
+  /** Metropolis-adjusted samplers: whether the proposal was accepted. */
+  readonly accepted?: boolean;
 }
 
 export type Kernel<S extends KernelState> = (state: S) => { state: S; info: StepInfo };

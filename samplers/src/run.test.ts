@@ -7,6 +7,11 @@ import { createRng } from '../../tools/src/random/rng';
 import { createSampler } from './registry';
 import { runChains } from './run';
 import { localPosterior } from './posterior';
+import { sgldSchema } from '../../tools/src/config/schema';
+
+/** A fully-defaulted SGLD config, as the pipeline would resolve it. */
+const sgldConfig = (fields: Record<string, number>) =>
+  sgldSchema.parse({ kind: 'sgld', ...fields }) as Parameters<typeof createSampler>[0];
 
 test('the tfjs tensor count stays flat over 10,000 SGLD steps on an MLP', async () => {
   await initEngine('auto');
@@ -18,11 +23,7 @@ test('the tfjs tensor count stays flat over 10,000 SGLD steps on an MLP', async 
   const model = createMlpLossModel({ spec, X, Y, n });
   const wStar = Float64Array.from({ length: model.dim }, () => 0.3 * rng.normal());
   const posterior = localPosterior({ n, beta0: 1, gamma: 1, wStar, L0: model.loss(wStar) });
-  const sampler = createSampler(
-    { kind: 'sgld', stepSize: 1e-5, batchSize: 32, chains: 1, steps: 10_000, burnIn: 0, evalEvery: 100, initNoise: 0.01 },
-    model,
-    posterior,
-  );
+  const sampler = createSampler(sgldConfig({ stepSize: 1e-5, batchSize: 32, chains: 1, steps: 10_000, evalEvery: 100 }), model, posterior);
   // Warm up once so lazily created kernels/constants are not counted.
   runChains(model, posterior, sampler, { chains: 1, steps: 10, burnIn: 0, evalEvery: 10, seed: 1, initNoise: 0.01 });
   const before = tf.memory().numTensors;
@@ -52,8 +53,7 @@ test('chains are bit-identical whether run alone or beside other chains', async 
   const model = createMlpLossModel({ spec: { widths: [2, 3, 1], activation: 'relu', bias: true }, X, Y, n });
   const wStar = Float64Array.from({ length: model.dim }, () => 0.5 * rng.normal());
   const posterior = localPosterior({ n, beta0: 1, gamma: 1, wStar, L0: model.loss(wStar) });
-  const cfg = { kind: 'sgld' as const, stepSize: 1e-4, batchSize: 16, chains: 3, steps: 200, burnIn: 10, evalEvery: 10, initNoise: 0.01 };
-  const sampler = createSampler(cfg, model, posterior);
+  const sampler = createSampler(sgldConfig({ stepSize: 1e-4, batchSize: 16, chains: 3, steps: 200, burnIn: 10, evalEvery: 10 }), model, posterior);
   const opts = { steps: 200, burnIn: 10, evalEvery: 10, seed: 4, initNoise: 0.01 };
   const three = runChains(model, posterior, sampler, { ...opts, chains: 3 });
   const one = runChains(model, posterior, sampler, { ...opts, chains: 1 });

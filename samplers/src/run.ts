@@ -48,6 +48,8 @@ export interface ChainTrace {
   energy: Float64Array;
   /** Parameters the sampler tuned during warmup (empty without warmup). */
   tuned: Record<string, number>;
+  /** Divergent transitions during sampling (rejected proposals; flagged in the analysis). */
+  divergences: number;
   /** Number of valid draws (shorter than the arrays when the chain stopped). */
   draws: number;
   status: ChainStatus;
@@ -92,6 +94,7 @@ export function runChains<S extends KernelState>(
       acceptance: nan(),
       energy: nan(),
       tuned: {},
+      divergences: 0,
       draws: 0,
       status: { status: 'ok' },
       totalFge: 0,
@@ -103,7 +106,10 @@ export function runChains<S extends KernelState>(
     let kernel = algorithm.step;
     let fge = 0;
     let t = 0;
-    const progress = () => options.onProgress?.({ chain: c, step: ++t, totalSteps });
+    const progress = () => {
+      t++;
+      options.onProgress?.({ chain: c, step: t, totalSteps });
+    };
     const stop = (reason: string) => {
       trace.status = { status: 'stopped', atStep: t, atDraw: trace.draws, reason };
     };
@@ -111,8 +117,12 @@ export function runChains<S extends KernelState>(
     const advance = (next: { state: S; info: StepInfo }): boolean => {
       fge += next.info.fge;
       if (next.info.divergent) {
-        stop(`divergent transition at step ${t}`);
-        return false;
+        if (next.info.accepted !== false) {
+          stop(`divergent transition at step ${t}`);
+          return false;
+        }
+        // A rejected divergent proposal leaves the chain where it was: count and flag it (as Stan does).
+        trace.divergences++;
       }
       if (!isFiniteVector(next.state.position)) {
         stop(`non-finite parameters at step ${t} (step size too large for this target?)`);

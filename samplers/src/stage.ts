@@ -1,70 +1,136 @@
 /**
- * Stage 2 process: load the target (hash-verified), build the local posterior,
- * run the configured sampler's chains, and write the trace atomically.
+ * Stage 2 process: load the target (hash-verified), build the local posterior, run
+ * the configured sampler (chains, or independent VI fits), and write the trace
+ * atomically.
  */
-import type { SampleSlice } from '../../tools/src/config/normalize';
+import type { ResolvedSamplerConfig, SampleSlice } from '../../tools/src/config/normalize';
 import type { StageContext } from '../../tools/src/stage/context';
 import { initEngine } from '../../targets/src/engine/backend';
-import { loadTarget, targetLossModel } from '../../targets/src/artifact';
-import { localPosterior, inverseTemperature } from './posterior';
+import { loadTarget, targetLossModel, type LoadedTarget } from '../../targets/src/artifact';
+import type { LossModel } from './model';
+import { localPosterior, type LocalPosterior } from './posterior';
 import { createSampler } from './registry';
 import { runChains } from './run';
-import { writeSampleArtifact } from './trace';
+import { writeSampleArtifact, type SampleManifest } from './trace';
+import { runVi, VI_DEFAULTS } from './vi';
+import { writeViArtifact } from './viTrace';
+
+type ViConfig = Extract<ResolvedSamplerConfig, { kind: 'vi' }>;
+type ChainConfig = Exclude<ResolvedSamplerConfig, ViConfig>;
+type CommonMeta = Omit<SampleManifest, 'schema' | 'files' | 'chains' | 'method' | 'complete' | 'timing'>;
+
+interface RunContext {
+  slice: SampleSlice;
+  ctx: StageContext;
+  model: LossModel;
+  posterior: LocalPosterior;
+  meta: CommonMeta;
+}
+
+async function sampleChains(config: ChainConfig, { slice, ctx, model, posterior, meta }: RunContext): Promise<SampleManifest> {
+  const algorithm = createSampler(config, model, posterior);
+  const perChain = config.burnIn + config.steps;
+  const progress = ctx.progress('', config.chains * perChain, 'steps');
+  ctx.log(`${config.kind}: ${config.chains} chains × ${perChain} steps (${config.burnIn} warm-up)`);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const result = runChains(model, posterior, algorithm, {
+    chains: config.chains,
+    steps: config.steps,
+    burnIn: config.burnIn,
+    evalEvery: config.evalEvery,
+    seed: slice.seed,
+    initNoise: config.initNoise,
+    signal: ctx.signal,
+    onProgress: ({ chain, step }) => progress.update(chain * perChain + step, `chain ${chain + 1}/${config.chains}`),
+  });
+  progress.finish();
+  const interrupted = result.chains.some((c) => c.status.status === 'interrupted');
+  return writeSampleArtifact(ctx.outputDir, result, {
+    ...meta,
+    complete: !interrupted,
+    timing: { startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(), seconds: (performance.now() - t0) / 1000 },
+  });
+}
+
+async function fitVi(config: ViConfig, { slice, ctx, model, posterior, meta }: RunContext): Promise<SampleManifest> {
+  const params = {
+    ...VI_DEFAULTS,
+    components: config.components,
+    rank: config.rank,
+    lr: config.lr,
+    steps: config.steps,
+    samplesPerStep: config.samplesPerStep,
+    evalSamples: config.evalSamples,
+    batchSize: config.batchSize ?? null,
+    controlVariate: config.controlVariate,
+    hutchinsonProbes: config.hutchinsonProbes,
+    hvpStep: config.hvpStep,
+    initScale: config.initScale,
+  };
+  const progress = ctx.progress('', config.chains * config.steps, 'steps');
+  ctx.log(`vi: ${config.chains} fits × ${config.steps} Adam steps, ${config.components} components of rank ${config.rank}`);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const result = runVi(model, posterior, params, {
+    fits: config.chains,
+    seed: slice.seed,
+    signal: ctx.signal,
+    onProgress: (fit, step) => progress.update(fit * config.steps + step, `fit ${fit + 1}/${config.chains}`),
+  });
+  progress.finish();
+  return writeViArtifact(ctx.outputDir, result, {
+    ...meta,
+    complete: !ctx.signal.aborted,
+    timing: { startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(), seconds: (performance.now() - t0) / 1000 },
+  });
+}
+
+/** Analytic potentials fix their own temperature t = nβ and prior; data targets use β0 and γ. */
+function posteriorFor(target: LoadedTarget, slice: SampleSlice, model: LossModel, L0: number): { posterior: LocalPosterior; beta0: number | null } {
+  const fixed = target.meta.fixedPosterior;
+  if (fixed) return { posterior: { nBeta: fixed.nBeta, gamma: fixed.gamma, wStar: target.wStar, L0 }, beta0: null };
+  const { beta0, gamma } = slice.posterior;
+  return { posterior: localPosterior({ n: model.n, beta0, gamma, wStar: target.wStar, L0 }), beta0 };
+}
 
 export async function runSampleStage(slice: SampleSlice, ctx: StageContext): Promise<void> {
-  const engine = await initEngine(slice.engine);
-  ctx.log(`engine: ${engine.backend} (${engine.reason})`);
   const target = await loadTarget(ctx.workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
+  const engine = target.meta.fixedPosterior
+    ? { backend: 'none', reason: 'analytic potential: evaluated in float64 JavaScript' }
+    : await initEngine(slice.engine);
+  ctx.log(`engine: ${engine.backend} (${engine.reason})`);
   const model = targetLossModel(target);
   try {
     // L0 is re-evaluated with this process's engine so that llc(w*) is exactly 0.
     const L0 = model.loss(target.wStar);
-    const { beta0, gamma } = slice.posterior;
-    const posterior = localPosterior({ n: model.n, beta0, gamma, wStar: target.wStar, L0 });
-    const config = slice.config;
-    const algorithm = createSampler(config, model, posterior);
-    const total = config.chains * (config.burnIn + config.steps);
-    const progress = ctx.progress('', total, 'steps');
-    const perChain = config.burnIn + config.steps;
-    ctx.log(
-      `${config.kind} on '${slice.target}' (n = ${model.n}, d = ${model.dim}, nβ = ${posterior.nBeta.toFixed(2)}, γ = ${gamma}): ` +
-        `${config.chains} chains × ${perChain} steps`,
-    );
-    const startedAt = new Date();
-    const t0 = performance.now();
-    const result = runChains(model, posterior, algorithm, {
-      chains: config.chains,
-      steps: config.steps,
-      burnIn: config.burnIn,
-      evalEvery: config.evalEvery,
-      seed: slice.seed,
-      initNoise: config.initNoise,
-      signal: ctx.signal,
-      onProgress: ({ chain, step }) => progress.update(chain * perChain + step, `chain ${chain + 1}/${config.chains}`),
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    progress.finish();
-    const interrupted = result.chains.some((c) => c.status.status === 'interrupted');
-    const manifest = await writeSampleArtifact(ctx.outputDir, result, {
-      id: slice.id,
-      complete: !interrupted,
+    const { posterior, beta0 } = posteriorFor(target, slice, model, L0);
+    ctx.log(`target '${slice.target}': n = ${model.n}, d = ${model.dim}, nβ = ${posterior.nBeta.toFixed(2)}, γ = ${posterior.gamma}`);
+    const run: RunContext = {
       slice,
-      target: { name: slice.target, metaSha256: target.metaSha256, n: model.n, d: model.dim, L0 },
-      posterior: { beta0, gamma, beta: inverseTemperature(model.n, beta0), nBeta: posterior.nBeta },
-      engine,
-      timing: { startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(), seconds },
-    });
+      ctx,
+      model,
+      posterior,
+      meta: {
+        id: slice.id,
+        slice,
+        target: { name: slice.target, metaSha256: target.metaSha256, n: model.n, d: model.dim, L0 },
+        posterior: { beta0, gamma: posterior.gamma, beta: posterior.nBeta / model.n, nBeta: posterior.nBeta },
+        engine,
+      },
+    };
+    const config = slice.config;
+    const manifest = config.kind === 'vi' ? await fitVi(config, run) : await sampleChains(config, run);
+    const unit = manifest.method === 'vi' ? 'fit' : 'chain';
     for (const c of manifest.chains) {
-      if (c.status.status === 'stopped') ctx.log(`chain ${c.chain} stopped at step ${c.status.atStep} after ${c.draws} draws: ${c.status.reason}`);
+      if (c.status.status === 'stopped') ctx.log(`${unit} ${c.chain} stopped at step ${c.status.atStep} after ${c.draws} draws: ${c.status.reason}`);
     }
-    if (interrupted) {
-      throw new Error(`interrupted: partial trace kept in ${ctx.outputDir} and marked incomplete (complete: false); it is not cached`);
+    if (!manifest.complete) {
+      throw new Error(`interrupted: partial result kept in ${ctx.outputDir} and marked incomplete (complete: false); it is not cached`);
     }
     if (manifest.chains.every((c) => c.status.status !== 'ok')) {
-      throw new Error(
-        `no chain survived (${manifest.chains.map((c) => (c.status.status === 'stopped' ? c.status.reason : c.status.status)).join('; ')}); ` +
-          `lower stepSize (now ${'stepSize' in config ? config.stepSize : '?'}) and rerun`,
-      );
+      const reasons = manifest.chains.map((c) => (c.status.status === 'stopped' ? c.status.reason : c.status.status));
+      throw new Error(`no ${unit} survived (${reasons.join('; ')}); lower the step size (or learning rate) and rerun`);
     }
   } finally {
     model.dispose?.();

@@ -21,18 +21,23 @@ export interface ChainSummary {
   totalFge: number;
   totalSeconds: number;
   status: ChainStatus;
-  /** Parameters tuned during warmup (e.g. HMC step size), empty without warmup. */
-  tuned: Record<string, number>;
+  /** Parameters tuned during warmup (e.g. HMC step size), empty without warmup; null where not estimable. */
+  tuned: Record<string, number | null>;
+  /** Divergent transitions during sampling (HMC: |ΔH| > 1000, proposal rejected). */
+  divergences: number;
 }
 
 export interface SampleManifest {
   schema: typeof SAMPLE_SCHEMA;
+  /** 'mcmc': chains of draws in trace.safetensors; 'vi': independent fits in vi.safetensors. */
+  method: 'mcmc' | 'vi';
   id: string;
   /** False when the run was interrupted: such a trace is never cached as complete. */
   complete: boolean;
   slice: SampleSlice;
   target: { name: string; metaSha256: string; n: number; d: number; L0: number };
-  posterior: { beta0: number; gamma: number; beta: number; nBeta: number };
+  /** beta0 is null for analytic potentials, whose temperature nβ is set directly. */
+  posterior: { beta0: number | null; gamma: number; beta: number; nBeta: number };
   engine: { backend: string; reason: string };
   chains: ChainSummary[];
   timing: { startedAt: string; endedAt: string; seconds: number };
@@ -66,7 +71,7 @@ function unstack(flat: Float64Array, chains: number, width: number): Float64Arra
 export async function writeSampleArtifact(
   outputDir: string,
   result: RunResult,
-  meta: Omit<SampleManifest, 'schema' | 'files' | 'chains'>,
+  meta: Omit<SampleManifest, 'schema' | 'files' | 'chains' | 'method'>,
 ): Promise<SampleManifest> {
   const C = result.chains.length;
   const D = result.drawSteps.length;
@@ -88,6 +93,7 @@ export async function writeSampleArtifact(
     await writeFile(join(tmp, TRACE_FILE), bytes);
     manifest = {
       schema: SAMPLE_SCHEMA,
+      method: 'mcmc',
       ...meta,
       chains: result.chains.map((c, chain) => ({
         chain,
@@ -95,7 +101,8 @@ export async function writeSampleArtifact(
         totalFge: c.totalFge,
         totalSeconds: c.totalSeconds,
         status: c.status,
-        tuned: c.tuned,
+        divergences: c.divergences,
+        tuned: Object.fromEntries(Object.entries(c.tuned).map(([k, v]) => [k, Number.isFinite(v) ? v : null])),
       })),
       files: await describeFiles(tmp, [TRACE_FILE]),
     };
@@ -104,7 +111,8 @@ export async function writeSampleArtifact(
   return manifest;
 }
 
-export async function readSampleArtifact(dir: string, label: string, rerun: string): Promise<SampleTrace> {
+/** Reads and verifies a sample artifact's manifest and files (either method). */
+export async function readSampleManifest(dir: string, label: string, rerun: string): Promise<SampleManifest> {
   const manifestPath = join(dir, SAMPLE_MANIFEST);
   let manifest: SampleManifest;
   try {
@@ -115,9 +123,16 @@ export async function readSampleArtifact(dir: string, label: string, rerun: stri
   if (manifest.schema !== SAMPLE_SCHEMA) {
     throw new Error(`${label}/${SAMPLE_MANIFEST}: schema is ${JSON.stringify(manifest.schema)}, expected ${SAMPLE_SCHEMA}; rerun: ${rerun}`);
   }
+  await verifyFiles(dir, manifest.files, `${label} (${SAMPLE_MANIFEST})`, { rerun });
+  return manifest;
+}
+
+/** The chains of an MCMC run (after readSampleManifest). */
+export async function readSampleArtifact(dir: string, label: string, rerun: string, verified?: SampleManifest): Promise<SampleTrace> {
+  const manifest = verified ?? (await readSampleManifest(dir, label, rerun));
   const where = `${label} (${SAMPLE_MANIFEST})`;
-  await verifyFiles(dir, manifest.files, where, { rerun });
-  const entry = manifest.files.find((f) => f.path === TRACE_FILE)!;
+  const entry = manifest.files.find((f) => f.path === TRACE_FILE);
+  if (!entry) throw new Error(`${where}: lists no ${TRACE_FILE} (method ${manifest.method}); rerun: ${rerun}`);
   const C = manifest.chains.length;
   const shape = entry.tensors?.llc?.shape ?? [C, 0];
   const D = shape[1];

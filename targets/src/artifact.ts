@@ -1,16 +1,17 @@
 /**
- * The target artifact: `tensors.safetensors` (data, w*, teacher) + `meta.json`
- * (config, n, d, p, L0, engine, training summary, file hashes). Readers verify
- * every hash, dtype and shape before use.
+ * The target artifact: `tensors.safetensors` (data when the target has data, w*, the
+ * teacher) + `meta.json` (config, sizes, L0, known λ, engine, file hashes). Readers
+ * verify every hash, dtype and shape before use.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeSafetensors } from '../../tools/src/artifacts/safetensors';
+import { encodeSafetensors, type Tensor } from '../../tools/src/artifacts/safetensors';
 import { describeFiles, hashFile, verifyFiles, type FileEntry } from '../../tools/src/artifacts/manifest';
 import { loadTensor } from '../../tools/src/artifacts/tensors';
 import { writeJsonAtomic } from '../../tools/src/artifacts/atomic';
-import type { TargetConfig } from '../../tools/src/config/schema';
+import type { PotentialSpec, TargetConfig } from '../../tools/src/config/schema';
 import type { LossModel } from '../../samplers/src/model';
+import { POTENTIALS, type PotentialKind, type PotentialParams } from '../../samplers/src/potentials';
 import { createMlpLossModel } from './models/mlp';
 import type { MlpSpec } from './models/mlpSpec';
 import type { HistoryPoint } from './train/adam';
@@ -19,60 +20,67 @@ export const TARGET_META = 'meta.json';
 export const TARGET_TENSORS = 'tensors.safetensors';
 export const TARGET_SCHEMA = 'llc.target/1';
 
+/** What the samplers evaluate: an MLP on the stored data, or an analytic potential. */
+export type TargetModel = { kind: 'mlp'; spec: MlpSpec } | { kind: 'potential'; spec: PotentialSpec };
+
+export interface KnownLambda {
+  value: number;
+  multiplicity: number;
+  /** true: exact at this temperature and prior; false: the asymptotic λ (finite-t values sit ≈ (m−1)/ln t below). */
+  exact: boolean;
+  source: string;
+}
+
 export interface TargetMeta {
   schema: typeof TARGET_SCHEMA;
   name: string;
   kind: TargetConfig['kind'];
   config: TargetConfig;
-  /** Training rows. */
+  /** Training rows (1, nominal, for analytic potentials). */
   n: number;
   nTest: number;
-  /** Number of parameters of the student (length of w*). */
+  /** Number of parameters (length of w*). */
   d: number;
-  /** Input dimension. */
+  /** Input dimension (0 for potentials). */
   p: number;
   outputDim: number;
-  /** The student architecture the samplers evaluate. */
-  model: { kind: 'mlp'; spec: MlpSpec };
-  /** L_n(w*) on the training rows (float64 accumulation). */
+  model: TargetModel;
+  /** L_n(w*) (float64 accumulation). */
   L0: number;
-  testLoss: number;
-  training: { steps: number; stoppedBecause: string; history: HistoryPoint[] };
-  /** Known λ for targets with a closed form; null otherwise. */
-  lambdaTrue: number | null;
+  testLoss: number | null;
+  training: { steps: number; stoppedBecause: string; history: HistoryPoint[] } | null;
+  /** Known λ where the target has a closed form; null otherwise. */
+  lambdaTrue: KnownLambda | null;
+  /** Potentials fix their own temperature and prior: then runs use these, not β0/γ. */
+  fixedPosterior: { nBeta: number; gamma: number } | null;
   engine: { backend: string; reason: string };
   files: FileEntry[];
 }
 
-export interface TargetTensors {
+export interface TargetData {
   X: Float32Array;
   Y: Float32Array;
   Xtest: Float32Array;
   Ytest: Float32Array;
-  wStar: Float64Array;
-  teacher: Float64Array;
 }
 
 /** Writes the artifact files into `dir` (a fresh temp folder from replaceDirAtomic). */
 export async function writeTargetFiles(
   dir: string,
-  tensors: TargetTensors,
+  tensors: { wStar: Float64Array; teacher?: Float64Array; data?: TargetData },
   meta: Omit<TargetMeta, 'schema' | 'files'>,
   extraFiles: string[] = [],
 ): Promise<TargetMeta> {
   const { n, nTest, p, outputDim, d } = meta;
-  const bytes = encodeSafetensors(
-    {
-      X: { dtype: 'F32', shape: [n, p], data: tensors.X },
-      Y: { dtype: 'F32', shape: [n, outputDim], data: tensors.Y },
-      X_test: { dtype: 'F32', shape: [nTest, p], data: tensors.Xtest },
-      Y_test: { dtype: 'F32', shape: [nTest, outputDim], data: tensors.Ytest },
-      w_star: { dtype: 'F64', shape: [d], data: tensors.wStar },
-      teacher: { dtype: 'F64', shape: [tensors.teacher.length], data: tensors.teacher },
-    },
-    { format: TARGET_SCHEMA },
-  );
-  await writeFile(join(dir, TARGET_TENSORS), bytes);
+  const record: Record<string, Tensor> = { w_star: { dtype: 'F64', shape: [d], data: tensors.wStar } };
+  if (tensors.teacher) record.teacher = { dtype: 'F64', shape: [tensors.teacher.length], data: tensors.teacher };
+  if (tensors.data) {
+    record.X = { dtype: 'F32', shape: [n, p], data: tensors.data.X };
+    record.Y = { dtype: 'F32', shape: [n, outputDim], data: tensors.data.Y };
+    record.X_test = { dtype: 'F32', shape: [nTest, p], data: tensors.data.Xtest };
+    record.Y_test = { dtype: 'F32', shape: [nTest, outputDim], data: tensors.data.Ytest };
+  }
+  await writeFile(join(dir, TARGET_TENSORS), encodeSafetensors(record, { format: TARGET_SCHEMA }));
   const full: TargetMeta = { schema: TARGET_SCHEMA, ...meta, files: await describeFiles(dir, [TARGET_TENSORS, ...extraFiles]) };
   await writeJsonAtomic(join(dir, TARGET_META), full);
   return full;
@@ -101,9 +109,11 @@ export async function readTargetMeta(workspaceRoot: string, ref: TargetRef): Pro
   return { ...meta, metaSha256: await hashFile(path) };
 }
 
-export interface LoadedTarget extends TargetTensors {
+export interface LoadedTarget {
   meta: TargetMeta;
   metaSha256: string;
+  wStar: Float64Array;
+  data: TargetData | null;
 }
 
 export async function loadTarget(workspaceRoot: string, ref: TargetRef): Promise<LoadedTarget> {
@@ -117,20 +127,30 @@ export async function loadTarget(workspaceRoot: string, ref: TargetRef): Promise
   if (!entry) throw new Error(`${label}: lists no ${TARGET_TENSORS}; rebuild: ${rerun}`);
   const opts = { label, rerun };
   const { n, nTest, p, outputDim, d } = meta;
-  return {
-    meta,
-    metaSha256: meta.metaSha256,
-    X: await loadTensor(dir, entry, 'X', { dtype: 'F32', shape: [n, p] }, opts),
-    Y: await loadTensor(dir, entry, 'Y', { dtype: 'F32', shape: [n, outputDim] }, opts),
-    Xtest: await loadTensor(dir, entry, 'X_test', { dtype: 'F32', shape: [nTest, p] }, opts),
-    Ytest: await loadTensor(dir, entry, 'Y_test', { dtype: 'F32', shape: [nTest, outputDim] }, opts),
-    wStar: await loadTensor(dir, entry, 'w_star', { dtype: 'F64', shape: [d] }, opts),
-    teacher: await loadTensor(dir, entry, 'teacher', { dtype: 'F64' }, opts),
-  };
+  const wStar = await loadTensor(dir, entry, 'w_star', { dtype: 'F64', shape: [d] }, opts);
+  const data =
+    meta.model.kind === 'mlp'
+      ? {
+          X: await loadTensor(dir, entry, 'X', { dtype: 'F32', shape: [n, p] }, opts),
+          Y: await loadTensor(dir, entry, 'Y', { dtype: 'F32', shape: [n, outputDim] }, opts),
+          Xtest: await loadTensor(dir, entry, 'X_test', { dtype: 'F32', shape: [nTest, p] }, opts),
+          Ytest: await loadTensor(dir, entry, 'Y_test', { dtype: 'F32', shape: [nTest, outputDim] }, opts),
+        }
+      : null;
+  return { meta, metaSha256: meta.metaSha256, wStar, data };
 }
 
-/** The training loss L_n as a LossModel for the samplers. */
+/** The analytic potential of a spec, as a LossModel. */
+export function potentialModel(spec: PotentialSpec): LossModel {
+  const { type, ...params } = spec;
+  const entry = POTENTIALS[type as PotentialKind] as { create(p: PotentialParams[PotentialKind]): LossModel };
+  return entry.create(params as PotentialParams[PotentialKind]);
+}
+
+/** The loss the samplers see: the training loss L_n of the MLP, or the potential K. */
 export function targetLossModel(target: LoadedTarget): LossModel {
   const { meta } = target;
-  return createMlpLossModel({ spec: meta.model.spec, X: target.X, Y: target.Y, n: meta.n, wStar: target.wStar });
+  if (meta.model.kind === 'potential') return potentialModel(meta.model.spec);
+  if (!target.data) throw new Error(`bug: MLP target ${meta.name} loaded without data`);
+  return createMlpLossModel({ spec: meta.model.spec, X: target.data.X, Y: target.data.Y, n: meta.n, wStar: target.wStar });
 }

@@ -1,61 +1,162 @@
 /**
- * Stage 1 process: build a target (data, training to w*, L0) and write its
- * artifact folder atomically, with a training-curve plot.
+ * Stage 1 process: build a target and write its artifact folder atomically.
+ * One builder per target kind; each returns tensors, the meta fields, and plots.
  */
-import type { TargetSlice } from '../../tools/src/config/normalize';
-import type { StageContext } from '../../tools/src/stage/context';
-import { replaceDirAtomic } from '../../tools/src/artifacts/atomic';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initEngine } from './engine/backend';
-import { buildTeacherStudentTarget } from './teacherStudent';
-import { writeTargetFiles } from './artifact';
+import type { TargetSlice } from '../../tools/src/config/normalize';
+import type { DlnTargetConfig, PotentialTargetConfig, RrrTargetConfig, TeacherStudentTargetConfig } from '../../tools/src/config/schema';
+import type { StageContext } from '../../tools/src/stage/context';
+import { replaceDirAtomic } from '../../tools/src/artifacts/atomic';
 import { tracePlot, svgToPng } from '../../analysis/src/plots';
+import { POTENTIALS, type PotentialKind, type PotentialParams } from '../../samplers/src/potentials';
+import { initEngine, type EngineInfo } from './engine/backend';
+import { buildTeacherStudentTarget } from './teacherStudent';
+import { makeDlnTarget, makeRrrTarget } from './knownAnswers/dlnTarget';
+import { createMlpLossModel } from './models/mlp';
+import { potentialModel, writeTargetFiles, type TargetData, type TargetMeta } from './artifact';
 
-export async function runTargetStage(slice: TargetSlice, ctx: StageContext): Promise<void> {
-  const engine = await initEngine(slice.engine);
-  ctx.log(`engine: ${engine.backend} (${engine.reason})`);
-  const config = slice.config;
-  if (config.kind !== 'teacher-student') throw new Error(`bug: unhandled target kind ${JSON.stringify(config.kind)}`);
-  const t0 = performance.now();
-  const built = await buildTeacherStudentTarget({ name: slice.name, ...config, train: { ...config.train, historyEvery: 10 } });
-  ctx.log(
-    `trained ${config.student.widths.join('-')} student (d = ${built.d}) for ${built.steps} Adam steps (${built.stoppedBecause}) in ${((performance.now() - t0) / 1000).toFixed(1)}s: ` +
-      `L0 = ${built.L0.toExponential(4)}, test loss = ${built.testLoss.toExponential(4)} (noise floor σ² = ${(config.noiseStd ** 2).toExponential(2)})`,
-  );
+type Seeded<T> = T & { seed: number };
+
+interface Built {
+  tensors: { wStar: Float64Array; teacher?: Float64Array; data?: TargetData };
+  meta: Omit<TargetMeta, 'schema' | 'files' | 'name' | 'kind' | 'config' | 'engine'>;
+  plots: Array<{ name: string; svg: string }>;
+  summary: string;
+}
+
+async function buildTeacherStudent(name: string, config: Seeded<TeacherStudentTargetConfig>): Promise<Built> {
+  const built = await buildTeacherStudentTarget({ name, ...config, train: { ...config.train, historyEvery: 10 } });
+  const steps = built.history.map((h) => h.step);
   const curve = tracePlot({
-    title: `training · ${slice.name}`,
+    title: `training · ${name}`,
     xLabel: 'Adam step',
     yLabel: 'mean squared error',
     chains: [
-      { x: built.history.map((h) => h.step), y: built.history.map((h) => h.trainLoss), label: 'train' },
-      { x: built.history.map((h) => h.step), y: built.history.map((h) => h.testLoss ?? Number.NaN), label: 'test' },
+      { x: steps, y: built.history.map((h) => h.trainLoss), label: 'train' },
+      { x: steps, y: built.history.map((h) => h.testLoss ?? Number.NaN), label: 'test' },
     ],
     referenceLine: { value: config.noiseStd ** 2, label: 'noise floor σ²' },
   });
+  return {
+    tensors: {
+      wStar: built.wStar,
+      teacher: built.teacher.params,
+      data: { X: built.X, Y: built.Y, Xtest: built.Xtest, Ytest: built.Ytest },
+    },
+    meta: {
+      n: built.n,
+      nTest: built.nTest,
+      d: built.d,
+      p: built.inputDim,
+      outputDim: built.outputDim,
+      model: { kind: 'mlp', spec: config.student },
+      L0: built.L0,
+      testLoss: built.testLoss,
+      training: { steps: built.steps, stoppedBecause: built.stoppedBecause, history: built.history },
+      lambdaTrue: null,
+      fixedPosterior: null,
+    },
+    plots: [{ name: 'training', svg: curve }],
+    summary:
+      `trained ${config.student.widths.join('-')} student (d = ${built.d}) for ${built.steps} Adam steps (${built.stoppedBecause}): ` +
+      `L0 = ${built.L0.toExponential(4)}, test loss = ${built.testLoss.toExponential(4)} (noise floor σ² = ${(config.noiseStd ** 2).toExponential(2)})`,
+  };
+}
+
+/** DLN / RRR: w* is the true teacher (rank r in every layer), not a retrained optimum. */
+function buildLinear(config: Seeded<DlnTargetConfig> | Seeded<RrrTargetConfig>): Built {
+  const common = { rank: config.rank, n: config.n, nTest: config.nTest, noiseStd: config.noiseStd, seed: config.seed };
+  const t = config.kind === 'dln' ? makeDlnTarget({ widths: config.widths, ...common }) : makeRrrTarget({ M: config.M, H: config.H, N: config.N, ...common });
+  const widths = t.spec.widths;
+  const model = createMlpLossModel({ spec: t.spec, X: t.X, Y: t.Y, n: config.n });
+  const testModel = createMlpLossModel({ spec: t.spec, X: t.Xtest, Y: t.Ytest, n: config.nTest });
+  const L0 = model.loss(t.wStar);
+  const testLoss = testModel.loss(t.wStar);
+  model.dispose();
+  testModel.dispose();
+  const source = config.kind === 'dln' ? 'Aoyagi (2024), deep linear network' : 'Aoyagi & Watanabe (2005), reduced-rank regression';
+  return {
+    tensors: { wStar: t.wStar, teacher: t.wStar, data: { X: t.X, Y: t.Y, Xtest: t.Xtest, Ytest: t.Ytest } },
+    meta: {
+      n: config.n,
+      nTest: config.nTest,
+      d: t.wStar.length,
+      p: widths[0],
+      outputDim: widths[widths.length - 1],
+      model: { kind: 'mlp', spec: t.spec },
+      L0,
+      testLoss,
+      training: null,
+      lambdaTrue: { value: t.lambdaTrue, multiplicity: t.multiplicity, exact: false, source },
+      fixedPosterior: null,
+    },
+    plots: [],
+    summary: `${config.kind} widths ${widths.join('-')}, rank ${config.rank} (d = ${t.wStar.length}): λ = ${t.lambdaTrue} (m = ${t.multiplicity}), L0 = ${L0.toExponential(4)}`,
+  };
+}
+
+function buildPotential(config: PotentialTargetConfig): Built {
+  const { type, ...params } = config.potential;
+  const entry = POTENTIALS[type as PotentialKind] as {
+    lambda(p: PotentialParams[PotentialKind], at: { t: number; gamma: number }): { value: number; multiplicity: number; exact: boolean };
+    wStar(p: PotentialParams[PotentialKind]): Float64Array;
+  };
+  const gamma = config.prior === 'flat' ? 0 : config.prior.gamma;
+  const p = params as PotentialParams[PotentialKind];
+  const known = entry.lambda(p, { t: config.temperature, gamma });
+  const wStar = entry.wStar(p);
+  const L0 = potentialModel(config.potential).loss(wStar);
+  return {
+    tensors: { wStar },
+    meta: {
+      n: 1,
+      nTest: 0,
+      d: wStar.length,
+      p: 0,
+      outputDim: 0,
+      model: { kind: 'potential', spec: config.potential },
+      L0,
+      testLoss: null,
+      training: null,
+      lambdaTrue: { ...known, source: known.exact ? `exact at t = ${config.temperature}, γ = ${gamma}` : 'asymptotic (t → ∞)' },
+      fixedPosterior: { nBeta: config.temperature, gamma },
+    },
+    plots: [],
+    summary: `${type} potential (d = ${wStar.length}) at t = ${config.temperature}, γ = ${gamma}: λ ${known.exact ? '=' : '→'} ${known.value} (m = ${known.multiplicity})`,
+  };
+}
+
+export async function runTargetStage(slice: TargetSlice, ctx: StageContext): Promise<void> {
+  const config = slice.config;
+  // Potentials need no tensor engine; everything else evaluates an MLP.
+  let engine: EngineInfo = { backend: 'cpu', reason: 'analytic potential: no tensor engine used' } as EngineInfo;
+  if (config.kind !== 'potential') {
+    engine = await initEngine(slice.engine);
+    ctx.log(`engine: ${engine.backend} (${engine.reason})`);
+  }
+  const t0 = performance.now();
+  let built: Built;
+  switch (config.kind) {
+    case 'teacher-student':
+      built = await buildTeacherStudent(slice.name, config);
+      break;
+    case 'dln':
+    case 'rrr':
+      built = buildLinear(config);
+      break;
+    case 'potential':
+      built = buildPotential(config);
+      break;
+  }
+  ctx.log(`${built.summary} (${((performance.now() - t0) / 1000).toFixed(1)}s)`);
   await replaceDirAtomic(ctx.outputDir, async (tmp) => {
-    await writeFile(join(tmp, 'training.svg'), curve);
-    await writeFile(join(tmp, 'training.png'), svgToPng(curve));
-    await writeTargetFiles(
-      tmp,
-      { X: built.X, Y: built.Y, Xtest: built.Xtest, Ytest: built.Ytest, wStar: built.wStar, teacher: built.teacher.params },
-      {
-        name: slice.name,
-        kind: config.kind,
-        config,
-        n: built.n,
-        nTest: built.nTest,
-        d: built.d,
-        p: built.inputDim,
-        outputDim: built.outputDim,
-        model: { kind: 'mlp', spec: config.student },
-        L0: built.L0,
-        testLoss: built.testLoss,
-        training: { steps: built.steps, stoppedBecause: built.stoppedBecause, history: built.history },
-        lambdaTrue: null,
-        engine,
-      },
-      ['training.png', 'training.svg'],
-    );
+    const extra: string[] = [];
+    for (const plot of built.plots) {
+      await writeFile(join(tmp, `${plot.name}.svg`), plot.svg);
+      await writeFile(join(tmp, `${plot.name}.png`), svgToPng(plot.svg));
+      extra.push(`${plot.name}.png`, `${plot.name}.svg`);
+    }
+    await writeTargetFiles(tmp, built.tensors, { name: slice.name, kind: config.kind, config, engine, ...built.meta }, extra);
   });
 }

@@ -18,7 +18,7 @@ test('training a 4-16-1 student reaches the noise floor σ² and a rebuild is bi
   const started = performance.now();
   const a = await buildTeacherStudentTarget(config);
   const seconds = (performance.now() - started) / 1000;
-  const sigma2 = config.noiseStd ** 2;
+  const sigma2 = 0.1 ** 2;
   assert.equal(a.d, 4 * 16 + 16 + 16 + 1);
   assert.equal(a.wStar.length, a.d);
   assert.equal(a.X.length, 2000 * 4);
@@ -28,6 +28,9 @@ test('training a 4-16-1 student reaches the noise floor σ² and a rebuild is bi
   assert.ok(a.testLoss < 2 * sigma2, `test loss ${a.testLoss}`);
   assert.ok(a.history.every((h) => h.testLoss !== undefined));
   assert.ok(seconds < 10, `build took ${seconds.toFixed(1)} s`);
+  assert.deepEqual(a.studentSpec, config.student);
+  assert.deepEqual(a.noise, { kind: 'gauss', std: 0.1 });
+  assert.ok(Math.abs(a.noiseVariance / sigma2 - 1) < 0.1, `noiseVariance ${a.noiseVariance}`);
 
   const b = await buildTeacherStudentTarget(config);
   for (const key of ['X', 'Y', 'Xtest', 'Ytest', 'wInit', 'wStar'] as const) {
@@ -50,8 +53,52 @@ test('shape mismatches are caught up front with named messages', async () => {
     /student\.widths\[2\] \(2\) must equal teacher\.widths\[2\] \(1\)/,
   );
   await assert.rejects(
-    buildTeacherStudentTarget({ ...config, teacher: { ...config.teacher, activation: 'gelu' as never } }),
+    buildTeacherStudentTarget({ ...config, teacher: { ...config.teacher, activation: 'swish' as never } }),
     /Error in buildTeacherStudentTarget: teacher\.activation must be one of/,
   );
   await assert.rejects(buildTeacherStudentTarget({ ...config, train: { ...config.train, maxSteps: 0 } }), /train\.maxSteps must be a positive integer/);
+  await assert.rejects(buildTeacherStudentTarget({ ...config, inputs: { kind: 'heavy_tail', df: 0 } }), {
+    message: 'Error in buildTeacherStudentTarget: inputs.df must be a finite number > 0, got 0',
+  });
+  await assert.rejects(buildTeacherStudentTarget({ ...config, noise: { kind: 'outliers', fraction: 2, scale: 5 } }), /noise\.fraction must be in \[0, 1\], got 2/);
+  await assert.rejects(buildTeacherStudentTarget({ ...config, teacherDropout: -0.1 }), /teacherDropout must be in \[0, 1\), got -0\.1/);
+  await assert.rejects(
+    buildTeacherStudentTarget({ ...config, student: { depth: 1, paramCount: 5, activation: 'relu', bias: true } }),
+    /Error in buildTeacherStudentTarget: student\.paramCount 5 is below the smallest network of depth 1/,
+  );
+  await assert.rejects(buildTeacherStudentTarget({ ...config, train: { ...config.train, momentum: 0.9 } }), {
+    message: "Error in buildTeacherStudentTarget: train.momentum applies to optimizer sgd only, not 'adam'",
+  });
+});
+
+test('a student given by { depth, paramCount } is the same target as the one with those widths', async () => {
+  const short = { ...config.train, maxSteps: 200 };
+  // d = 4h + h + h + 1 = 6h + 1 → h = 16 for 97 (and for 95..100).
+  const sized = await buildTeacherStudentTarget({ ...config, train: short, student: { depth: 1, paramCount: 99, activation: 'relu', bias: true } });
+  const explicit = await buildTeacherStudentTarget({ ...config, train: short });
+  assert.deepEqual(sized.studentSpec, config.student);
+  assert.equal(sized.d, 97);
+  assert.deepEqual(sized.wStar, explicit.wStar);
+  assert.equal(sized.L0, explicit.L0);
+});
+
+test('gelu + layer-norm student, sgd and adamw optimisers, non-default data: train below the initial loss, reproducibly', async () => {
+  const variant: TeacherStudentConfig = {
+    ...config,
+    inputs: { kind: 'gauss_aniso', rho: 0.7 },
+    noise: { kind: 'student_t', df: 5 },
+    teacherDropout: 0.05,
+    student: { widths: [4, 12, 1], activation: 'gelu', bias: true, layerNorm: true },
+  };
+  for (const train of [
+    { ...config.train, maxSteps: 150, optimizer: 'sgd' as const, momentum: 0.9, lr: 0.01 },
+    { ...config.train, maxSteps: 150, optimizer: 'adamw' as const, weightDecay: 0.001 },
+  ]) {
+    const a = await buildTeacherStudentTarget({ ...variant, train });
+    assert.equal(a.d, 4 * 12 + 12 + 2 * 12 + 12 + 1);
+    assert.ok(a.L0 < 0.5 * a.history[0].trainLoss, `${train.optimizer}: L0 ${a.L0} vs initial ${a.history[0].trainLoss}`);
+    const b = await buildTeacherStudentTarget({ ...variant, train });
+    assert.deepEqual(b.wStar, a.wStar);
+    assert.deepEqual(b.history, a.history);
+  }
 });

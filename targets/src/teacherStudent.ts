@@ -4,12 +4,15 @@
  * a separate step).
  */
 import { createRng } from '../../tools/src/random/rng';
-import { makeTeacherStudentData } from './data/teacherStudent';
+import { checkTeacherStudentDataConfig, makeTeacherStudentData } from './data/teacherStudent';
+import type { InputSpec } from './data/inputs';
+import type { NoiseConfig, NoiseSpec } from './data/noise';
 import { initEngine, type EngineInfo } from './engine/backend';
 import { createMlpLossModel } from './models/mlp';
 import { initMlpParams } from './models/mlpInit';
+import { resolveMlpSpec, type SizedMlpSpec } from './models/mlpSize';
 import { mlpLayout, validateMlpSpec, type MlpSpec, type ParamLayout } from './models/mlpSpec';
-import { trainStudent, type HistoryPoint, type TrainResult } from './train/adam';
+import { checkOptimizerOptions, trainStudent, type HistoryPoint, type OptimizerOptions, type TrainResult } from './train/adam';
 
 export interface TeacherStudentConfig {
   name: string;
@@ -17,10 +20,24 @@ export interface TeacherStudentConfig {
   n: number;
   nTest: number;
   inputDim: number;
-  noiseStd: number;
+  /** σ of the label noise when noise.std is not given. */
+  noiseStd?: number;
+  /** Input distribution (default gauss_iso). */
+  inputs?: InputSpec;
+  /** Label noise (default gauss); std defaults to noiseStd. */
+  noise?: NoiseConfig;
+  /** Teacher hidden-unit dropout probability in [0, 1) for the labels (default 0). */
+  teacherDropout?: number;
   teacher: MlpSpec;
-  student: MlpSpec;
-  train: { lr: number; maxSteps: number; patience: number; minDelta: number; historyEvery?: number };
+  /** Explicit widths, or { depth, paramCount } for equal hidden widths nearest that count. */
+  student: MlpSpec | SizedMlpSpec;
+  train: {
+    lr: number;
+    maxSteps: number;
+    patience: number;
+    minDelta: number;
+    historyEvery?: number;
+  } & Pick<OptimizerOptions, 'optimizer' | 'momentum' | 'weightDecay'>;
 }
 
 export interface TeacherStudentTarget {
@@ -37,6 +54,12 @@ export interface TeacherStudentTarget {
   Xtest: Float32Array;
   Ytest: Float32Array;
   teacher: { layout: ParamLayout; params: Float64Array };
+  /** The student architecture actually trained (widths resolved from a paramCount). */
+  studentSpec: MlpSpec;
+  /** The label noise actually used. */
+  noise: NoiseSpec;
+  /** Mean squared deviation of the training labels from the (dropout-free) teacher: the noise floor. */
+  noiseVariance: number;
   /** Student parameter layout; d = layout.size. */
   layout: ParamLayout;
   d: number;
@@ -50,8 +73,8 @@ export interface TeacherStudentTarget {
   stoppedBecause: TrainResult['stoppedBecause'];
 }
 
-/** All shape and value checks, once, with messages naming the offending field. */
-function checkConfig(config: TeacherStudentConfig): void {
+/** All shape and value checks, once, with messages naming the offending field; returns the resolved student. */
+function checkConfig(config: TeacherStudentConfig): MlpSpec {
   const fail = (message: string): never => {
     throw new Error(`Error in buildTeacherStudentTarget: ${message}`);
   };
@@ -63,11 +86,13 @@ function checkConfig(config: TeacherStudentConfig): void {
   positiveInteger(config.n, 'n');
   positiveInteger(config.nTest, 'nTest');
   positiveInteger(config.inputDim, 'inputDim');
-  if (!(Number.isFinite(config.noiseStd) && config.noiseStd >= 0)) fail(`noiseStd must be a finite number ≥ 0, got ${String(config.noiseStd)}`);
+  const { noiseStd } = config;
+  if (noiseStd !== undefined && !(Number.isFinite(noiseStd) && noiseStd >= 0)) fail(`noiseStd must be a finite number ≥ 0, got ${String(noiseStd)}`);
   validateMlpSpec(config.teacher, 'buildTeacherStudentTarget', 'teacher');
-  validateMlpSpec(config.student, 'buildTeacherStudentTarget', 'student');
-  const { teacher, student, inputDim } = config;
+  const { teacher, inputDim } = config;
   if (teacher.widths[0] !== inputDim) fail(`teacher.widths[0] (${teacher.widths[0]}) must equal inputDim (${inputDim})`);
+  checkTeacherStudentDataConfig(config, 'buildTeacherStudentTarget');
+  const student = resolveMlpSpec(config.student, inputDim, teacher.widths[teacher.widths.length - 1], 'buildTeacherStudentTarget', 'student');
   if (student.widths[0] !== inputDim) fail(`student.widths[0] (${student.widths[0]}) must equal inputDim (${inputDim})`);
   const teacherOut = teacher.widths.length - 1;
   const studentOut = student.widths.length - 1;
@@ -83,6 +108,8 @@ function checkConfig(config: TeacherStudentConfig): void {
   positiveInteger(patience, 'train.patience');
   if (!(Number.isFinite(minDelta) && minDelta >= 0 && minDelta < 1)) fail(`train.minDelta must be in [0, 1), got ${String(minDelta)}`);
   if (historyEvery !== undefined) positiveInteger(historyEvery, 'train.historyEvery');
+  checkOptimizerOptions(config.train, 'buildTeacherStudentTarget', 'train.');
+  return student;
 }
 
 /**
@@ -91,15 +118,25 @@ function checkConfig(config: TeacherStudentConfig): void {
  * of config.seed, so a rebuild with the same seed and backend is bit-identical.
  */
 export async function buildTeacherStudentTarget(config: TeacherStudentConfig): Promise<TeacherStudentTarget> {
-  checkConfig(config);
+  const student = checkConfig(config);
   const engine = await initEngine();
   const { seed, n, nTest, inputDim } = config;
-  const data = makeTeacherStudentData({ seed, n, nTest, inputDim, teacher: config.teacher, noiseStd: config.noiseStd });
-  const layout = mlpLayout(config.student);
+  const data = makeTeacherStudentData({
+    seed,
+    n,
+    nTest,
+    inputDim,
+    teacher: config.teacher,
+    noiseStd: config.noiseStd,
+    inputs: config.inputs,
+    noise: config.noise,
+    teacherDropout: config.teacherDropout,
+  });
+  const layout = mlpLayout(student);
   const wInit = initMlpParams(layout, createRng(seed, 'student'));
 
-  const trainModel = createMlpLossModel({ spec: config.student, X: data.X, Y: data.Y, n });
-  const testModel = createMlpLossModel({ spec: config.student, X: data.Xtest, Y: data.Ytest, n: nTest });
+  const trainModel = createMlpLossModel({ spec: student, X: data.X, Y: data.Y, n });
+  const testModel = createMlpLossModel({ spec: student, X: data.Xtest, Y: data.Ytest, n: nTest });
   try {
     const result = trainStudent({
       model: trainModel,
@@ -120,6 +157,9 @@ export async function buildTeacherStudentTarget(config: TeacherStudentConfig): P
       Xtest: data.Xtest,
       Ytest: data.Ytest,
       teacher: { layout: data.teacherLayout, params: data.teacherParams },
+      studentSpec: layout.spec,
+      noise: data.noise,
+      noiseVariance: data.noiseVariance,
       layout,
       d: layout.size,
       wInit,

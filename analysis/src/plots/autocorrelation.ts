@@ -20,9 +20,10 @@ export interface AutocorrelationPlotInput extends PlotSize {
 
 const DEFAULT_MAX_LAG = 100;
 
-type ChainAcf = { readonly rho: Float64Array } | { readonly skip: string };
+/** ρ̂_0…ρ̂_maxLag of one chain, or why there is none. */
+export type ChainAcf = { readonly rho: Float64Array } | { readonly skip: string };
 
-function chainAcf(c: ArrayLike<number>, maxLag: number): ChainAcf {
+export function chainAutocorrelation(c: ArrayLike<number>, maxLag: number): ChainAcf {
   if (c.length < 2) return { skip: c.length === 0 ? 'no draws' : 'one draw' };
   for (let i = 0; i < c.length; i++) if (!Number.isFinite(c[i]!)) return { skip: 'non-finite draws' };
   const acov = autocovariance(c);
@@ -33,7 +34,7 @@ function chainAcf(c: ArrayLike<number>, maxLag: number): ChainAcf {
 
 export function autocorrelationPlot(input: AutocorrelationPlotInput): string {
   const maxLag = input.maxLag === undefined ? DEFAULT_MAX_LAG : checkInteger('maxLag', input.maxLag, 1);
-  const acfs = input.chains.map((c) => chainAcf(c, maxLag));
+  const acfs = input.chains.map((c) => chainAutocorrelation(c, maxLag));
   const drawn = acfs.flatMap((a, i) => ('rho' in a ? [{ i, rho: a.rho }] : []));
   const longest = Math.max(1, ...drawn.map((d) => d.rho.length - 1));
   const lowest = Math.min(0, ...drawn.flatMap((d) => Array.from(d.rho)));

@@ -48,8 +48,11 @@ export interface CategoryAxisSpec {
   readonly labels: readonly string[];
 }
 
-/** 'text': no swatch, the label alone drawn in `color` (e.g. a per-chain statistic). */
-export type LegendKind = 'line' | 'dashed' | 'band' | 'point' | 'text';
+/**
+ * 'point': dot on a vertical bar (error bars); 'dot': a lone dot (scatter);
+ * 'text': no swatch, the label alone drawn in `color` (e.g. a per-chain statistic).
+ */
+export type LegendKind = 'line' | 'dashed' | 'band' | 'point' | 'dot' | 'text';
 
 export interface LegendEntry {
   readonly label: string;
@@ -173,9 +176,11 @@ function logTicks(d3: D3, domain: readonly [number, number], count: number): Lin
     return { scale, values, labels: values.map(fmt) };
   }
   const e0 = Math.floor(Math.log10(lo) + 1e-9);
-  const e1 = Math.ceil(Math.log10(hi) - 1e-9);
+  const top = Math.ceil(Math.log10(hi) - 1e-9);
+  const every = Math.max(1, Math.ceil((top - e0) / count));
+  // Extend the top so both ends of the axis are labelled decades.
+  const e1 = e0 + every * Math.ceil((top - e0) / every);
   const scale = d3.scaleLog().domain([Math.pow(10, e0), Math.pow(10, e1)]);
-  const every = Math.max(1, Math.ceil((e1 - e0) / count));
   const exps: number[] = [];
   for (let e = e0; e <= e1; e++) if ((e - e0) % every === 0) exps.push(e);
   // Exact decimals for negative exponents (1/1000, not 10 ** -3 = 0.0010000000000000002).
@@ -412,6 +417,9 @@ function drawSwatch(g: Selection, e: LegendEntry, cy: number): void {
   const mid = LEGEND_SWATCH / 2;
   switch (e.kind) {
     case 'text':
+      return;
+    case 'dot':
+      g.append('circle').attr('cx', mid).attr('cy', num(cy)).attr('r', 3.5).attr('fill', e.color);
       return;
     case 'band':
       g.append('rect').attr('x', 0).attr('y', num(cy - 5)).attr('width', LEGEND_SWATCH).attr('height', 10)

@@ -18,29 +18,47 @@ export interface RankPlotInput extends PlotSize {
   readonly xLabel?: string;
 }
 
-export function rankPlot(input: RankPlotInput): string {
-  const chains = input.chains;
-  const finite = chains.map((c) => Array.from(c).filter((v) => Number.isFinite(v)));
-  const total = chains.reduce((a, c) => a + c.length, 0);
-  const S = finite.reduce((a, c) => a + c.length, 0);
-  const skipped = total - S;
-  const used = finite.map((c) => c.length > 0);
-  const minLength = Math.min(...finite.filter((c) => c.length > 0).map((c) => c.length));
-  const bins = input.bins === undefined ? sturgesBins(S > 0 ? minLength : 1, 5, 40) : checkInteger('bins', input.bins, 1);
+export interface RankHistograms {
+  /** Per chain: counts per bin (equal chains) or % of the chain per bin (ragged chains). */
+  readonly heights: number[][];
+  /** Height of a uniform histogram in the same unit. */
+  readonly expected: number;
+  /** True: heights are counts; false: percentages. */
+  readonly counts: boolean;
+  /** Number of finite draws ranked (all chains). */
+  readonly ranked: number;
+}
 
-  // Pooled ranks, cut back into chains.
+/**
+ * Rank the finite draws of all chains together (ties share their average
+ * rank) and histogram each chain's ranks in `bins` equal bins over 1…S.
+ */
+export function rankHistograms(chains: readonly ArrayLike<number>[], bins: number): RankHistograms {
+  const finite = chains.map((c) => Array.from(c).filter((v) => Number.isFinite(v)));
+  const S = finite.reduce((a, c) => a + c.length, 0);
   const ranks = averageRanks(finite.flat());
   let offset = 0;
   const chainRanks = finite.map((c) => ranks.subarray(offset, (offset += c.length)));
-
   // Equal chains: counts per bin. Ragged chains: each chain's share, so they compare.
   const lengths = finite.filter((c) => c.length > 0).map((c) => c.length);
-  const equal = lengths.every((n) => n === lengths[0]);
+  const counts = lengths.every((n) => n === lengths[0]);
   const heights = chainRanks.map((r) => {
-    const counts = binCounts(r, 0.5, S + 0.5, bins);
-    return equal ? counts : counts.map((k) => (100 * k) / r.length);
+    const k = binCounts(r, 0.5, S + 0.5, bins);
+    return counts || r.length === 0 ? k : k.map((v) => (100 * v) / r.length);
   });
-  const expected = equal ? (lengths[0] ?? 0) / bins : 100 / bins;
+  return { heights, expected: counts ? (lengths[0] ?? 0) / bins : 100 / bins, counts, ranked: S };
+}
+
+export function rankPlot(input: RankPlotInput): string {
+  const chains = input.chains;
+  const finiteCount = chains.map((c) => Array.from(c).filter((v) => Number.isFinite(v)).length);
+  const total = chains.reduce((a, c) => a + c.length, 0);
+  const used = finiteCount.map((n) => n > 0);
+  const minLength = Math.min(...finiteCount.filter((n) => n > 0));
+  const S = finiteCount.reduce((a, n) => a + n, 0);
+  const skipped = total - S;
+  const bins = input.bins === undefined ? sturgesBins(S > 0 ? minLength : 1, 5, 40) : checkInteger('bins', input.bins, 1);
+  const { heights, expected, counts } = rankHistograms(chains, bins);
   const yMax = Math.max(expected, ...heights.flatMap((h, i) => (used[i] ? h : [])));
 
   const uniform = referenceStyle(0);
@@ -60,7 +78,7 @@ export function rankPlot(input: RankPlotInput): string {
   const frame = createFrame({
     title: input.title,
     xLabel: input.xLabel ?? 'rank among all chains',
-    yLabel: equal ? 'draws per bin' : '% of chain per bin',
+    yLabel: counts ? 'draws per bin' : '% of chain per bin',
     width: input.width,
     height: input.height,
     x: { kind: 'linear', domain: S > 0 ? [0, S] : [0, 1] },

@@ -5,10 +5,13 @@
  * Three stages over the warmup steps (fractions in `mclmcSchedule`):
  *  1. ε only: ε is set so that the energy error per step has E[ΔE²]/d ≈ target. For a
  *     second-order integrator E[ΔE²] ∝ ε⁶, so every step gives an estimate of the constant
- *     ξ/ε⁶ (ξ = ΔE²/(d·target)); a decaying, outlier-downweighted average of it gives
- *     ε = (average)^(−1/6). A non-finite or divergent step is rejected and caps ε at 0.8×.
- *  2. ε continues; the time-weighted (weight ε) posterior variances are accumulated and
- *     give a first L = √(Σ Var[w_i]) (the typical-set size).
+ *     ξ/ε⁶ (ξ = ΔE²/(d·target)); a decaying (memory 150 steps), outlier-downweighted average
+ *     of it gives ε = (average)^(−1/6). A non-finite or divergent step is rejected and caps
+ *     ε at 0.8× its value.
+ *  2. ε continues, but the average stops forgetting: ΔE² is strongly autocorrelated, so a
+ *     150-step memory leaves the final ε scattered by ±50% in Var[ΔE] between chains;
+ *     averaging the whole stage (ε has settled by then) narrows that. The time-weighted
+ *     (weight ε) posterior variances give a first L = √(Σ Var[w_i]) (the typical-set size).
  *  3. ε and L fixed: L = lFactor·ε·mean_i(n/ESS_i), n/ESS_i being coordinate i's integrated
  *     autocorrelation time in steps. This stretch also measures the achieved Var[ΔE]/d.
  *
@@ -49,7 +52,7 @@ export interface StepSizeAdaptationOptions {
   readonly dim: number;
   /** Target E[ΔE²]/d (Robnik et al.: 5e-4). */
   readonly targetEnergyVariance: number;
-  /** Memory of the decaying average, in steps (BlackJAX: 150). */
+  /** Memory of the decaying average, in steps (BlackJAX: 150); Infinity averages every step equally. */
   readonly numEffectiveSamples?: number;
   /** Width of the log-normal weight that discounts steps far from the target (BlackJAX: 1.5). */
   readonly trustInEstimate?: number;
@@ -72,7 +75,8 @@ export function stepSizeAdaptation(options: StepSizeAdaptationOptions) {
   if (!(targetEnergyVariance > 0)) {
     throw new Error(`Error in stepSizeAdaptation: targetEnergyVariance must be > 0, got ${targetEnergyVariance}`);
   }
-  const decay = (nEff - 1) / (nEff + 1);
+  if (!(nEff >= 1)) throw new Error(`Error in stepSizeAdaptation: numEffectiveSamples must be ≥ 1, got ${nEff}`);
+  const decay = Number.isFinite(nEff) ? (nEff - 1) / (nEff + 1) : 1;
   return {
     init(stepSize: number): StepSizeAdaptationState {
       if (!(stepSize > 0 && Number.isFinite(stepSize))) throw new Error(`Error in stepSizeAdaptation.init: stepSize must be finite and > 0, got ${stepSize}`);
@@ -260,12 +264,9 @@ export function tuneMclmc<S extends { readonly position: Float64Array; readonly 
   const minEssSteps = options.minEssSteps ?? 20;
   if (!(options.initialL > 0)) throw new Error(`Error in tuneMclmc: initialL must be > 0, got ${options.initialL}`);
   const schedule = mclmcSchedule(steps, options.fractions);
-  const adapt = stepSizeAdaptation({
-    dim,
-    targetEnergyVariance: target,
-    numEffectiveSamples: options.numEffectiveSamples,
-    trustInEstimate: options.trustInEstimate,
-  });
+  const adaptOptions = { dim, targetEnergyVariance: target, trustInEstimate: options.trustInEstimate };
+  const adapt = stepSizeAdaptation({ ...adaptOptions, numEffectiveSamples: options.numEffectiveSamples });
+  const settle = stepSizeAdaptation({ ...adaptOptions, numEffectiveSamples: Infinity });
   let adaptState = adapt.init(options.initialStepSize);
   let L = options.initialL;
   let current = state;
@@ -293,7 +294,8 @@ export function tuneMclmc<S extends { readonly position: Float64Array; readonly 
     const stepSize = adaptState.stepSize;
     const energy = advance(stepSize);
     // A user-fixed ε stays fixed even after a rejection (the rejection is still counted).
-    if (options.tuneStepSize) adaptState = adapt.update(adaptState, energy ?? Number.NaN, energy === null);
+    const stage = k < schedule.stepSizeSteps ? adapt : settle;
+    if (options.tuneStepSize) adaptState = stage.update(adaptState, energy ?? Number.NaN, energy === null);
     if (k >= schedule.stepSizeSteps && energy !== null) moments = weightedMoments.update(moments, current.position, stepSize);
   }
   if (options.tuneL && moments.weightTotal > 0) {

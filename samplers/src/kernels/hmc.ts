@@ -38,6 +38,8 @@ export interface HmcParams {
   readonly inverseMass?: Float64Array;
   /** Adapt step size and inverse mass matrix during warmup (Stan's window adaptation). */
   readonly adapt: boolean;
+  /** Per-transition step-size jitter j ∈ [0, 1): ε·U(1 − j, 1 + j). Default 0 (none). */
+  readonly stepSizeJitter?: number;
 }
 
 export interface HmcKernelParams {
@@ -45,10 +47,18 @@ export interface HmcKernelParams {
   readonly integrationSteps: number;
   /** Diagonal inverse mass matrix; default ones. */
   readonly inverseMass?: Float64Array;
+  /**
+   * j ∈ [0, 1): each transition uses ε·U(1 − j, 1 + j) (Neal 2011, §5.4.2.3). A fixed
+   * trajectory length εK that lands near a multiple of a target's half-period maps a
+   * Gaussian coordinate (nearly) onto ±itself, so the chain stops mixing in it; drawing
+   * ε independently of the state keeps detailed balance and breaks that resonance.
+   * Default 0, i.e. exactly K steps of exactly ε.
+   */
+  readonly stepSizeJitter?: number;
 }
 
 export interface HmcInfo extends StepInfo {
-  /** Gradients evaluated: K, plus one on the first transition from a freshly initialised state. */
+  /** Gradients evaluated: K (fewer if the trajectory went non-finite and was cut short), plus one on the first transition from a freshly initialised state. */
   readonly fge: number;
   /** min(1, exp(−ΔH)); 0 when the trajectory went non-finite. */
   readonly acceptance: number;
@@ -104,6 +114,12 @@ function checkInverseMass(inverseMass: Float64Array, dim: number, where: string)
   }
 }
 
+function checkJitter(jitter: number | undefined, where: string): number {
+  const j = jitter ?? 0;
+  if (!(j >= 0 && j < 1)) throw new Error(`Error in ${where}: stepSizeJitter must be in [0, 1), got ${j}`);
+  return j;
+}
+
 function checkSteps(k: number, where: string): void {
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`Error in ${where}: integrationSteps must be a positive integer, got ${k}`);
 }
@@ -122,9 +138,17 @@ function drawMomentum(rng: Rng, inverseMass: Float64Array): Float64Array {
   return p;
 }
 
-function transition(U: PotentialFn, state0: HmcState, stepSize: number, steps: number, inverseMass: Float64Array): { state: HmcState; info: HmcInfo } {
+function transition(
+  U: PotentialFn,
+  state0: HmcState,
+  baseStepSize: number,
+  steps: number,
+  inverseMass: Float64Array,
+  jitter: number,
+): { state: HmcState; info: HmcInfo } {
   const { state, gradients } = withGradient(U, state0);
   const rng = rngFromState(state.rng);
+  const stepSize = jitter > 0 ? baseStepSize * (1 + jitter * (2 * rng.uniform() - 1)) : baseStepSize;
   const momentum = drawMomentum(rng, inverseMass);
   const h0 = state.potential + kineticEnergy(momentum, inverseMass);
   const { point, gradients: used } = leapfrog(U, { position: state.position, momentum, potential: state.potential, grad: state.grad! }, stepSize, inverseMass, steps);
@@ -150,8 +174,9 @@ export function buildKernel(model: LossModel, posterior: LocalPosterior, params:
   checkSteps(integrationSteps, 'hmc.buildKernel');
   const inverseMass = Float64Array.from(params.inverseMass ?? new Float64Array(model.dim).fill(1));
   checkInverseMass(inverseMass, model.dim, 'hmc.buildKernel');
+  const jitter = checkJitter(params.stepSizeJitter, 'hmc.buildKernel');
   const U = potentialOf(model, posterior);
-  return (state) => transition(U, state, stepSize, integrationSteps, inverseMass);
+  return (state) => transition(U, state, stepSize, integrationSteps, inverseMass, jitter);
 }
 
 /**
@@ -212,6 +237,7 @@ function inverseMassSummary(inverseMass: Float64Array): { meanInverseMass: numbe
 export function create(model: LossModel, posterior: LocalPosterior, params: HmcParams): HmcAlgorithm {
   const { integrationSteps, targetAcceptance, adapt } = params;
   checkSteps(integrationSteps, 'hmc.create');
+  const stepSizeJitter = checkJitter(params.stepSizeJitter, 'hmc.create');
   if (!(targetAcceptance > 0 && targetAcceptance < 1)) {
     throw new Error(`Error in hmc.create: targetAcceptance must be in (0, 1), got ${targetAcceptance}`);
   }
@@ -224,7 +250,7 @@ export function create(model: LossModel, posterior: LocalPosterior, params: HmcP
 
   const step: Kernel<HmcState> =
     params.stepSize !== undefined
-      ? buildKernel(model, posterior, { stepSize: params.stepSize, integrationSteps, inverseMass: inverseMass0 })
+      ? buildKernel(model, posterior, { stepSize: params.stepSize, integrationSteps, inverseMass: inverseMass0, stepSizeJitter })
       : () => {
           throw new Error('Error in hmc: no stepSize given and no warmup steps to find one; set stepSize or burnIn > 0');
         };
@@ -242,7 +268,7 @@ export function create(model: LossModel, posterior: LocalPosterior, params: HmcP
     }
 
     if (!adapt) {
-      const kernel = buildKernel(model, posterior, { stepSize, integrationSteps, inverseMass: inverseMass0 });
+      const kernel = buildKernel(model, posterior, { stepSize, integrationSteps, inverseMass: inverseMass0, stepSizeJitter });
       let acceptSum = 0;
       for (let i = 0; i < steps; i++) {
         const next = kernel(state);
@@ -259,8 +285,8 @@ export function create(model: LossModel, posterior: LocalPosterior, params: HmcP
         state,
         kernel,
         fge,
-        tuned: { stepSize, ...inverseMassSummary(inverseMass0), acceptance: steps > 0 ? acceptSum / steps : Number.NaN },
-        parameters: { stepSize, integrationSteps, inverseMass: Float64Array.from(inverseMass0) },
+        tuned: { stepSize, ...inverseMassSummary(inverseMass0), acceptance: steps > 0 ? acceptSum / steps : Number.NaN, divergences: 0 },
+        parameters: { stepSize, integrationSteps, inverseMass: Float64Array.from(inverseMass0), stepSizeJitter },
       };
     }
 
@@ -273,7 +299,7 @@ export function create(model: LossModel, posterior: LocalPosterior, params: HmcP
     // (the state stays put), count as acceptance 0 for dual averaging, and are tallied.
     let divergences = 0;
     for (let i = 0; i < steps; i++) {
-      const next = transition(U, state, wa.stepSize, integrationSteps, wa.inverseMass);
+      const next = transition(U, state, wa.stepSize, integrationSteps, wa.inverseMass, stepSizeJitter);
       onStep?.();
       fge += next.info.fge;
       if (next.info.divergent) divergences++;
@@ -288,7 +314,7 @@ export function create(model: LossModel, posterior: LocalPosterior, params: HmcP
       }
     }
     const tuned = windowAdaptation.final(wa);
-    const parameters = { stepSize: tuned.stepSize, integrationSteps, inverseMass: tuned.inverseMass };
+    const parameters = { stepSize: tuned.stepSize, integrationSteps, inverseMass: tuned.inverseMass, stepSizeJitter };
     return {
       state,
       kernel: buildKernel(model, posterior, parameters),

@@ -7,8 +7,10 @@
  * Preconditioned variants (SCIENCE.md §2; statistics in ../preconditioners):
  *   w ← w − (εP/2)·[γ(w − w*) + nβ·drift] + √(εP)·ξ,
  * P = 1/(√v̂ + eps) from the loss gradient alone, drift = g (RMSProp) or m̂ (Adam).
- * P is treated as fixed within a step; the Γ-correction term of pSGLD (Li et al. 2016)
- * is omitted, as in devinterp, which leaves a bias of order (1 − β2).
+ * P is treated as fixed within a step and the Γ-correction term of pSGLD (Li et al. 2016)
+ * is omitted, as in devinterp. A P that keeps adapting to the chain's own gradients
+ * biases the target, by more as ε shrinks (measured: ../preconditioners header); set
+ * `freezeAfter` to the burn-in so the sampling phase uses a fixed metric.
  *
  * Optional MALA diagnostic: the Metropolis–Hastings acceptance probability the step
  * w → w' would have as a MALA proposal with the same ε and P, on the same minibatch.
@@ -49,6 +51,8 @@ export interface SgldParams {
   readonly eps?: number;
   /** Bias-correct the second moment, v̂ = v/(1 − β2ᵗ); default false. */
   readonly biasCorrection?: boolean;
+  /** Stop adapting v (hence P) after this many steps; null (default) = adapt forever. Set to burnIn for an unbiased sampling phase. */
+  readonly freezeAfter?: number | null;
   /** Report the MALA acceptance of every step as info.acceptance; costs one more minibatch gradient per step. Default false. */
   readonly malaDiagnostic?: boolean;
 }
@@ -124,6 +128,7 @@ export function buildKernel(model: LossModel, posterior: LocalPosterior, params:
     beta2: params.beta2,
     eps: params.eps,
     biasCorrection: params.biasCorrection,
+    freezeAfter: params.freezeAfter,
   });
   const mala = params.malaDiagnostic ?? false;
   const full = params.batchSize === null || params.batchSize >= model.n;

@@ -1,11 +1,14 @@
 /**
  * λ̂_VI = nβ(E_q[L_n] − L_n(w*)) from S draws of a fitted q, with and without the
  * Hessian-vector-product control variate (SCIENCE.md §2):
- *   E_q[L] ≈ mean_s(L_s − ½ v_sᵀHv_s) + ½ tr(HΣ_q),
+ *   E_q[L] ≈ mean_s(L_s − g·v_s − ½ v_sᵀHv_s) + ½ tr(HΣ_q),   g = ∇L_n(w*),
  *   tr(HΣ_q) = Σ_m π_m [tr(HD) + Σ_j k_mjᵀ H k_mj]  — the FULL trace: the diagonal part
  * tr(HD) is not optional (the predecessor dropped it, which removes most of λ̂ whenever D
  * carries the variance). For a quadratic loss L_s − ½v_sᵀHv_s is constant, so the
- * estimate has (almost) zero Monte-Carlo variance and is exact given q.
+ * estimate has (almost) zero Monte-Carlo variance and is exact given q. The linear term
+ * g·v has mean zero under q (q is centred at w*), so subtracting it adds no bias; it
+ * matters when w* is not exactly a critical point (a trained network), costs 1 FGE, and
+ * otherwise its noise would swamp the curvature correction.
  *
  * Hessian-vector products are central differences of the full-batch gradient:
  *   Hv ≈ (∇L(w* + hv) − ∇L(w* − hv)) / (2h),  h = hvpStep/‖v‖,
@@ -15,10 +18,11 @@
  * ≈ 1e-4 relative for O(1) gradients); a float64 model tolerates 1e-5.
  * H_ii would need d HVPs with basis vectors, so tr(HD) = E[zᵀD^{½}HD^{½}z] is estimated with
  * Rademacher probes z (Hutchinson); it is exact when H is diagonal and its variance
- * enters the reported MCSE.
+ * enters the reported MCSE. When d ≤ probes the d basis-vector HVPs are cheaper than the
+ * probes and exact, so they are used instead.
  *
  * Work: every HVP is two full-batch gradients, so the control variate costs
- * 2·(S + probes + M·r) FGE. Full-data losses of the S draws are forward passes only and,
+ * 2·(S + min(d, probes) + M·r) + 1 FGE (the + 1 is g). Full-data losses of the S draws are forward passes only and,
  * like the run loop's evaluation losses, are not counted as gradient work.
  */
 import type { Rng } from '../../../tools/src/random/rng';
@@ -74,10 +78,12 @@ export interface LlcEstimate {
   /** ELBO = mean_s[−nβL_s − (γ/2)‖v_s‖² − log q(w_s)] on full-data losses; its MC standard error. */
   elbo: number;
   elboMcse: number;
-  /** Parts of the control variate (NaN without it): mean_s(L_s − L0 − ½v_sᵀHv_s), tr(HD) (Hutchinson), Σ_m π_m Σ_j k_mjᵀHk_mj. */
+  /** Parts of the control variate (NaN without it): mean_s(L_s − L0 − g·v_s − ½v_sᵀHv_s), tr(HD) (Hutchinson), Σ_m π_m Σ_j k_mjᵀHk_mj. */
   meanResidual: number;
   traceDiagonal: number;
   traceFactors: number;
+  /** tr(HD) came from d basis-vector HVPs (d ≤ probes) rather than Hutchinson probes. */
+  traceDiagonalExact: boolean;
   /** Gradient work of the estimate (the control variate's HVPs). */
   fge: number;
   /** Set when a draw gave a non-finite loss/ELBO term; the numbers are then NaN. */
@@ -112,9 +118,14 @@ export function estimateLlc(model: LossModel, posterior: LocalPosterior, view: M
   const nan = Number.NaN;
   const failed = (failure: string): LlcEstimate => ({
     llc: nan, llcMcse: nan, llcPlain: nan, llcPlainMcse: nan, elbo: nan, elboMcse: nan,
-    meanResidual: nan, traceDiagonal: nan, traceFactors: nan, fge, failure,
+    meanResidual: nan, traceDiagonal: nan, traceDiagonalExact: false, traceFactors: nan, fge, failure,
   });
 
+  let g0: Float64Array | null = null;
+  if (controlVariate) {
+    g0 = model.lossAndGrad(wStar, null).grad;
+    fge += 1;
+  }
   for (let s = 0; s < S; s++) {
     sampleMfa(view, rng, draw);
     let vv = 0;
@@ -126,8 +137,10 @@ export function estimateLlc(model: LossModel, posterior: LocalPosterior, view: M
     excess[s] = loss - L0;
     h[s] = -nBeta * loss - 0.5 * gamma * vv - logQ(view, draw.v, undefined, scratch);
     if (!Number.isFinite(excess[s]) || !Number.isFinite(h[s])) return failed(`non-finite loss or log q at evaluation draw ${s}`);
-    if (controlVariate) {
-      residual[s] = excess[s] - 0.5 * quadraticForm(model, wStar, draw.v, hvpStep);
+    if (g0) {
+      let gv = 0;
+      for (let i = 0; i < d; i++) gv += g0[i] * draw.v[i];
+      residual[s] = excess[s] - gv - 0.5 * quadraticForm(model, wStar, draw.v, hvpStep);
       fge += 2;
       if (!Number.isFinite(residual[s])) return failed(`non-finite Hessian-vector product at evaluation draw ${s}`);
     }
@@ -141,18 +154,29 @@ export function estimateLlc(model: LossModel, posterior: LocalPosterior, view: M
     elboMcse: Math.sqrt(elbo.variance / S),
   };
   if (!controlVariate) {
-    return { ...base, llc: base.llcPlain, llcMcse: base.llcPlainMcse, meanResidual: nan, traceDiagonal: nan, traceFactors: nan, fge };
+    return { ...base, llc: base.llcPlain, llcMcse: base.llcPlainMcse, meanResidual: nan, traceDiagonal: nan, traceDiagonalExact: false, traceFactors: nan, fge };
   }
 
-  // tr(HD) by Hutchinson: zᵀD^{½}HD^{½}z with Rademacher z, i.e. the quadratic form of σ ⊙ z.
+  // tr(HD) = Σ_i H_ii D_i. With d ≤ probes the d basis-vector HVPs are cheaper than the
+  // probes and exact, so use them; otherwise Hutchinson: zᵀD^{½}HD^{½}z with Rademacher z,
+  // i.e. the quadratic form of σ ⊙ z, whose spread enters the MCSE.
+  const exactDiagonal = d <= P;
   const probe = new Float64Array(d);
-  const probeValues = new Float64Array(P);
-  for (let p = 0; p < P; p++) {
-    for (let i = 0; i < d; i++) probe[i] = rng.uniform() < 0.5 ? -sd[i] : sd[i];
+  const probeValues = new Float64Array(exactDiagonal ? d : P);
+  for (let p = 0; p < probeValues.length; p++) {
+    if (exactDiagonal) {
+      probe.fill(0);
+      probe[p] = sd[p];
+    } else {
+      for (let i = 0; i < d; i++) probe[i] = rng.uniform() < 0.5 ? -sd[i] : sd[i];
+    }
     probeValues[p] = quadraticForm(model, wStar, probe, hvpStep);
     fge += 2;
   }
   const diag = meanAndVar(probeValues);
+  const traceDiagonal = exactDiagonal ? diag.mean * d : diag.mean;
+  // With a single probe its spread is unknown and left out of the MCSE.
+  const probeVar = exactDiagonal || P < 2 ? 0 : diag.variance / P;
   // Factor part: exact, M·r HVPs.
   let traceFactors = 0;
   const k = new Float64Array(d);
@@ -167,10 +191,9 @@ export function estimateLlc(model: LossModel, posterior: LocalPosterior, view: M
   }
   const res = meanAndVar(residual);
   // Weights sum to 1, so Σ_m π_m tr(HD) = tr(HD).
-  const expectedExcess = res.mean + 0.5 * (diag.mean + traceFactors);
-  const probeVar = P > 1 ? diag.variance / P : 0;
+  const expectedExcess = res.mean + 0.5 * (traceDiagonal + traceFactors);
   const llc = nBeta * expectedExcess;
   const llcMcse = nBeta * Math.sqrt(res.variance / S + 0.25 * probeVar);
   if (!Number.isFinite(llc)) return failed('non-finite control-variate trace term');
-  return { ...base, llc, llcMcse, meanResidual: res.mean, traceDiagonal: diag.mean, traceFactors, fge };
+  return { ...base, llc, llcMcse, meanResidual: res.mean, traceDiagonal, traceDiagonalExact: exactDiagonal, traceFactors, fge };
 }

@@ -1,6 +1,6 @@
 /**
  * One variational fit: maximise ELBO(q) = E_q[−nβL_n(w) − (γ/2)‖w − w*‖²] + H(q) over the
- * mixture of factor analysers (mfa.ts) with Adam (ascent).
+ * mixture of factor analysers (mfa.ts) with Adam (ascent), lr annealed over the last quarter.
  *
  * Gradient estimator per draw (m ~ π, ε, z), with h(w) = −nβL(w) − (γ/2)‖v‖² − log q(w):
  *  - σ and U: sticking-the-landing path derivative ∇_w h · ∂w/∂θ with q's parameters held
@@ -48,11 +48,27 @@ export interface FitResult {
 const ADAM_BETA1 = 0.9;
 const ADAM_BETA2 = 0.999;
 const ADAM_EPS = 1e-8;
+/**
+ * Learning-rate schedule: lr for the first 75% of the steps, then linear decay to ≈ 0.
+ * Why: the STL gradient's noise shrinks with the distance to the optimum, but Adam
+ * normalises it away, so at constant lr the parameters keep jittering by ≈ lr in
+ * log σ; on a quadratic that is ±1–2% per fit in λ̂. Annealing the last quarter
+ * brings a fit to within ≈ 0.1% (measured, d = 5, 5,000 steps).
+ */
+export const LR_DECAY_FRACTION = 0.25;
+
+export function learningRateAt(lr: number, t: number, steps: number): number {
+  const decaySteps = LR_DECAY_FRACTION * steps;
+  const remaining = steps - t + 1;
+  return remaining >= decaySteps ? lr : (lr * remaining) / decaySteps;
+}
+
 /** Decay of the running-mean baseline used when there is one draw per step. */
 const BASELINE_DECAY = 0.9;
 
 /** Gradient of the ELBO estimate at θ from `samples` draws; exported for the gradient tests. */
 export interface ElboGradient {
+  /** The workspace's gradient buffer: valid until the next call with the same workspace. */
   grad: Float64Array;
   /** h of each draw. */
   values: Float64Array;
@@ -64,6 +80,7 @@ export interface ElboGradient {
 export interface GradientWorkspace {
   layout: MfaLayout;
   batch: Int32Array | null;
+  grad: Float64Array;
   gradLogQ: Float64Array;
   w: Float64Array;
   gw: Float64Array;
@@ -76,6 +93,7 @@ export function gradientWorkspace(layout: MfaLayout, samples: number, batchSize:
   return {
     layout,
     batch: full ? null : new Int32Array(batchSize),
+    grad: new Float64Array(layout.size),
     gradLogQ: new Float64Array(layout.dim),
     w: new Float64Array(layout.dim),
     gw: new Float64Array(layout.dim),
@@ -96,14 +114,14 @@ export function elboGradient(
   rng: Rng,
   baseline: number,
 ): ElboGradient {
-  const { layout, batch, gradLogQ, w, gw, draws, scratch } = ws;
+  const { layout, batch, grad, gradLogQ, w, gw, draws, scratch } = ws;
   const { dim: d, components: M, rank: r } = layout;
   const { nBeta, gamma, wStar } = posterior;
   const S = draws.length;
   const view = mfaView(layout, theta);
   if (batch) for (let i = 0; i < batch.length; i++) batch[i] = rng.int(model.n);
   const fgePer = batch ? batch.length / model.n : 1;
-  const grad = new Float64Array(layout.size);
+  grad.fill(0);
   const values = new Float64Array(S);
   const components = new Int32Array(S);
   const scale = view.factorScale;
@@ -166,7 +184,10 @@ export function fitMfa(
     throw new Error(`Error in fitMfa: w* has length ${posterior.wStar.length}, the model has dim ${model.dim}`);
   }
   const layout = mfaLayout(model.dim, components, rank);
-  let theta = initMfa(layout, initScale, rng);
+  let theta: Float64Array = initMfa(layout, initScale, rng);
+  // Double buffer: Adam writes into `spare`, so `theta` stays the last finite parameters
+  // without allocating a parameter-sized array per step.
+  let spare: Float64Array = new Float64Array(layout.size);
   const ws = gradientWorkspace(layout, samplesPerStep, batchSize, model.n);
   const m1 = new Float64Array(layout.size);
   const m2 = new Float64Array(layout.size);
@@ -209,17 +230,19 @@ export function fitMfa(
       windowSum = 0;
       windowCount = 0;
     }
-    // Adam ascent; write into a new array so `theta` stays the last finite parameters.
-    const next = new Float64Array(layout.size);
+    // Adam ascent.
+    const next = spare;
     const c1 = 1 - ADAM_BETA1 ** t;
     const c2 = 1 - ADAM_BETA2 ** t;
+    const lrT = learningRateAt(lr, t, steps);
     for (let k = 0; k < layout.size; k++) {
       const gk = g.grad[k];
       m1[k] = ADAM_BETA1 * m1[k] + (1 - ADAM_BETA1) * gk;
       m2[k] = ADAM_BETA2 * m2[k] + (1 - ADAM_BETA2) * gk * gk;
-      next[k] = theta[k] + (lr * (m1[k] / c1)) / (Math.sqrt(m2[k] / c2) + ADAM_EPS);
+      next[k] = theta[k] + (lrT * (m1[k] / c1)) / (Math.sqrt(m2[k] / c2) + ADAM_EPS);
     }
     if (!allFinite(next)) return finish('stopped', `non-finite parameters after step ${t}`);
+    spare = theta;
     theta = next;
   }
   return finish('ok');

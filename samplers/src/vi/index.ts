@@ -29,7 +29,7 @@ export interface ViParams {
   evalSamples: number;
   /** Rows per training minibatch (with replacement); null = full batch. */
   batchSize: number | null;
-  /** Use the Hessian-vector-product control variate for λ̂ (costs 2(S + probes + M·r) FGE). */
+  /** Use the Hessian-vector-product control variate for λ̂ (costs 2(S + min(d, probes) + M·r) + 1 FGE). */
   controlVariate: boolean;
   /** Rademacher probes for the Hutchinson estimate of tr(HD). */
   hutchinsonProbes: number;

@@ -5,7 +5,7 @@ import { createRng } from '../../../tools/src/random/rng';
 import { initEngine } from '../engine/backend';
 import { createMlpLossModel, mlpPredict } from './mlp';
 import { mlpLossAndGradAutodiff } from './mlpAutodiff';
-import { mlpForwardF64, mlpLossF64 } from './mlpReference';
+import { activateF64, hiddenUnitCount, mlpForwardF64, mlpLossF64 } from './mlpReference';
 import { mlpLayout, type Activation, type MlpSpec } from './mlpSpec';
 
 before(async () => {
@@ -34,10 +34,10 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff / scale;
 }
 
-for (const activation of ['relu', 'tanh', 'identity'] as Activation[]) {
-  for (const bias of [true, false]) {
-    test(`explicit gradient matches tf.grad: ${activation}, bias ${bias}, full batch and minibatch`, () => {
-      const spec: MlpSpec = { widths: [5, 7, 6, 2], activation, bias };
+for (const activation of ['relu', 'tanh', 'gelu', 'identity'] as Activation[]) {
+  for (const [bias, layerNorm] of [[true, false], [false, false], [true, true], [false, true]]) {
+    test(`explicit gradient matches tf.grad: ${activation}, bias ${bias}, layerNorm ${layerNorm}, full batch and minibatch`, () => {
+      const spec: MlpSpec = { widths: [5, 7, 6, 2], activation, bias, layerNorm };
       const n = 300;
       const { layout, X, Y, w, rng } = problem(spec, n, 1);
       const model = createMlpLossModel({ spec, X, Y, n });
@@ -62,9 +62,10 @@ for (const activation of ['relu', 'tanh', 'identity'] as Activation[]) {
   }
 }
 
-test('gradient matches float64 central finite differences on a tiny model', () => {
-  for (const activation of ['relu', 'tanh'] as Activation[]) {
-    const spec: MlpSpec = { widths: [3, 4, 2], activation, bias: true };
+test('gradient matches float64 central finite differences on a tiny model (incl. gelu and layer norm)', () => {
+  const cases: Array<[Activation, boolean]> = [['relu', false], ['tanh', false], ['gelu', false], ['tanh', true], ['gelu', true], ['relu', true]];
+  for (const [activation, layerNorm] of cases) {
+    const spec: MlpSpec = { widths: [3, 4, 3, 2], activation, bias: true, layerNorm };
     const n = 20;
     const { layout, X, Y, w } = problem(spec, n, 2);
     const model = createMlpLossModel({ spec, X, Y, n });
@@ -81,7 +82,7 @@ test('gradient matches float64 central finite differences on a tiny model', () =
         fd[i] = (mlpLossF64(layout, plus, X, Y) - mlpLossF64(layout, minus, X, Y)) / (2 * h);
       }
       const err = relativeError(grad, fd);
-      assert.ok(err < 1e-4, `${activation}: finite-difference relative error ${err.toExponential(2)}`);
+      assert.ok(err < 1e-4, `${activation}, layerNorm ${layerNorm}: finite-difference relative error ${err.toExponential(2)}`);
     } finally {
       model.dispose();
     }
@@ -132,12 +133,50 @@ test('loss is accumulated in float64: matches a float64 reference on n = 100,000
 });
 
 test('mlpPredict agrees with the float64 forward pass', () => {
-  const spec: MlpSpec = { widths: [4, 5, 3], activation: 'tanh', bias: true };
-  const { layout, X, w } = problem(spec, 50, 5);
-  const pred = mlpPredict(layout, w, X);
-  const reference = mlpForwardF64(layout, w, X);
-  assert.equal(pred.length, 150);
-  assert.ok(relativeError(pred, reference) < 1e-6);
+  for (const [activation, layerNorm] of [['tanh', false], ['gelu', false], ['relu', true], ['gelu', true]] as Array<[Activation, boolean]>) {
+    const spec: MlpSpec = { widths: [4, 5, 6, 3], activation, bias: true, layerNorm };
+    const { layout, X, w } = problem(spec, 50, 5);
+    const pred = mlpPredict(layout, w, X);
+    const reference = mlpForwardF64(layout, w, X);
+    assert.equal(pred.length, 150);
+    const err = relativeError(pred, reference);
+    assert.ok(err < 1e-5, `${activation}, layerNorm ${layerNorm}: ${err.toExponential(2)}`);
+  }
+});
+
+test('float64 reference: gelu values, layer-norm statistics, hidden scaling', () => {
+  // Known values of the tanh-approximate GELU (PyTorch approximate='tanh').
+  assert.equal(activateF64('gelu', 0), 0);
+  assert.ok(Math.abs(activateF64('gelu', 1) - 0.8411919906082768) < 1e-15);
+  assert.ok(Math.abs(activateF64('gelu', -1) - -0.15880800939172324) < 1e-15);
+  assert.ok(Math.abs(activateF64('gelu', 10) - 10) < 1e-12 && Math.abs(activateF64('gelu', -10)) < 1e-12);
+  // Identity activation, gain 1, shift 0, identity-like second layer: the output row is the
+  // normalised hidden row, so it has mean 0 and variance v/(v + ε) over units.
+  const spec: MlpSpec = { widths: [2, 4, 4], activation: 'identity', bias: false, layerNorm: true };
+  const layout = mlpLayout(spec);
+  const w = new Float64Array(layout.size);
+  const rng = createRng(9, 'ln');
+  for (let k = 0; k < 8; k++) w[k] = rng.normal();
+  const norm = layout.layers[0].norm!;
+  w.fill(1, norm.gainOffset, norm.gainOffset + 4);
+  for (let j = 0; j < 4; j++) w[layout.layers[1].wOffset + j * 4 + j] = 1;
+  const X = Float64Array.of(0.3, -1.2, 2, 0.5);
+  const out = mlpForwardF64(layout, w, X);
+  for (let r = 0; r < 2; r++) {
+    const row = out.subarray(r * 4, r * 4 + 4);
+    const mean = row.reduce((s, v) => s + v, 0) / 4;
+    const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / 4;
+    assert.ok(Math.abs(mean) < 1e-15, `mean ${mean}`);
+    assert.ok(Math.abs(variance - 1) < 1e-3, `variance ${variance}`);
+  }
+  // hiddenScale multiplies hidden outputs: scale 0 on every unit leaves the output bias only.
+  const layout2 = mlpLayout({ widths: [2, 3, 1], activation: 'relu', bias: true });
+  const w2 = createRng(9, 'scale').fillNormal(new Float64Array(layout2.size));
+  assert.equal(hiddenUnitCount(layout2), 3);
+  const zeroed = mlpForwardF64(layout2, w2, X, { hiddenScale: new Float64Array(6) });
+  assert.deepEqual(Array.from(zeroed), [w2[layout2.layers[1].bOffset!], w2[layout2.layers[1].bOffset!]]);
+  assert.deepEqual(mlpForwardF64(layout2, w2, X, { hiddenScale: new Float64Array(6).fill(1) }), mlpForwardF64(layout2, w2, X));
+  assert.throws(() => mlpForwardF64(layout2, w2, X, { hiddenScale: new Float64Array(5) }), /hiddenScale has length 5, expected rows·Σhidden = 2·3/);
 });
 
 test('bad inputs are rejected with named messages', () => {

@@ -64,7 +64,7 @@ export function disposeParamTensors(params: readonly LayerTensors[]): void {
 /** tanh(√(2/π)·(u + k·u³)), the gate of the tanh-approximate GELU. */
 function geluGate(u: tf.Tensor2D): tf.Tensor2D {
   const cube = tf.mul(u, tf.mul(u, u));
-  return tf.tanh(tf.mul(tf.add(u, tf.mul(cube, GELU_K)), GELU_C));
+  return tf.tanh(tf.mul<tf.Tensor2D>(tf.add(u, tf.mul(cube, GELU_K)), GELU_C));
 }
 
 function activate(activation: Activation, z: tf.Tensor2D): tf.Tensor2D {

@@ -59,8 +59,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'validate': {
-      const p = await loadPipeline(root, `pipeline.${optionValue(rest, '--pipeline') ?? 'config'}.ts`);
-      console.log(`pipeline.config.ts is valid: ${p.targets.length} targets, ${p.samples.length} sampler runs, ${p.analyses.length} analyses, 1 report`);
+      const file = `pipeline.${optionValue(rest, '--pipeline') ?? 'config'}.ts`;
+      const p = await loadPipeline(root, file);
+      console.log(`${file} is valid: ${p.targets.length} targets, ${p.samples.length} sampler runs, ${p.analyses.length} analyses, 1 report`);
       for (const s of p.samples) console.log(`  ${s.project}`);
       return 0;
     }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { NAME_PATTERN, pipelineSchema, sgldSchema } from './schema';
+import { NAME_PATTERN, pipelineSchema, samplerSchema, sgldSchema } from './schema';
 import {
   PORTABLE_NAME_PATTERN,
   STALE_MESSAGE,
@@ -75,13 +75,17 @@ test('unhandledRefinements finds refinements nested in objects, records, arrays 
 test('runs[].overrides lists the sampler hyperparameters, without their defaults', () => {
   const s = pipelineJsonSchema() as Json;
   const overrides = s.properties.runs.items.properties.overrides;
-  assert.equal(overrides.additionalProperties, false);
-  assert.deepEqual(Object.keys(overrides.properties).sort(), Object.keys(sgldSchema.shape).sort());
-  for (const [key, property] of Object.entries(overrides.properties as Record<string, Json>)) {
-    assert.equal(property.default, undefined, `overrides.${key} has a default`);
-  }
-  assert.equal(overrides.properties.kind.type, undefined, 'any kind is accepted (and ignored)');
-  assert.equal(overrides.required, undefined);
+  const branches = (overrides.anyOf ?? [overrides]) as Json[];
+  assert.equal(branches.length, samplerSchema.options.length, 'one branch per sampler kind');
+  branches.forEach((branch, i) => {
+    assert.equal(branch.additionalProperties, false);
+    assert.deepEqual(Object.keys(branch.properties).sort(), Object.keys(samplerSchema.options[i].shape).sort());
+    for (const [key, property] of Object.entries(branch.properties as Record<string, Json>)) {
+      assert.equal(property.default, undefined, `overrides.${key} has a default`);
+    }
+    assert.equal(branch.properties.kind.type, undefined, 'any kind is accepted (and ignored)');
+    assert.equal(branch.required, undefined);
+  });
 });
 
 test('the portable name pattern accepts exactly what NAME_PATTERN accepts', () => {

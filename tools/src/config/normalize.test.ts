@@ -62,7 +62,7 @@ test('2 targets × 1 sampler with a 2-value sweep → 4 runs, ids in target, the
     p.samples.map((s) => [`sample-${s.slice.id}`, `pipeline/samples/${s.slice.id}`, `artifacts/samples/${s.slice.id}`]),
   );
   assert.deepEqual(
-    p.samples.map((s) => [s.slice.config.stepSize, s.slice.sweep]),
+    p.samples.map((s) => [(s.slice.config as { stepSize: number }).stepSize, s.slice.sweep]),
     [
       [1e-4, { stepSize: 1e-4 }],
       [3e-4, { stepSize: 3e-4 }],
@@ -96,7 +96,7 @@ test('two sweeps expand to their Cartesian product; ids list the swept keys sort
   ]);
   const s = sampleOf(input, 'a--sgld--chains-4--stepSize-1e-3');
   assert.equal(s.config.chains, 4);
-  assert.equal(s.config.stepSize, 1e-3);
+  assert.equal((s.config as { stepSize: number }).stepSize, 1e-3);
   assert.deepEqual(s.sweep, { chains: 4, stepSize: 1e-3 });
 });
 
@@ -143,11 +143,11 @@ test('runs: a target subset, and overrides (a non-swept override keeps the id; a
     'b--sgld--stepSize-2e-5',
   ]);
   const a = sampleOf(input, 'a--sgld');
-  assert.equal(a.config.stepSize, 5e-4);
+  assert.equal((a.config as { stepSize: number }).stepSize, 5e-4);
   assert.equal(a.config.chains, 2);
-  assert.equal(a.config.batchSize, 256, 'untouched hyperparameters keep the sampler (default) value');
+  assert.equal((a.config as { batchSize: number }).batchSize, 256, 'untouched hyperparameters keep the sampler (default) value');
   assert.deepEqual(a.sweep, {});
-  assert.equal(sampleOf(input, 'b--fast--stepSize-2e-5').config.stepSize, 2e-5);
+  assert.equal((sampleOf(input, 'b--fast--stepSize-2e-5').config as { stepSize: number }).stepSize, 2e-5);
 });
 
 test('overrides are validated like the sampler itself, with the path of the override', () => {
@@ -215,7 +215,22 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
         engine: 'auto',
         seed: 0,
         posterior: { beta0: 1, gamma: 1 },
-        config: { kind: 'sgld', stepSize: 1e-3, batchSize: 256, chains: 4, steps: 2000, burnIn: 0, evalEvery: 10, initNoise: 0.01 },
+        config: {
+          kind: 'sgld',
+          stepSize: 1e-3,
+          batchSize: 256,
+          chains: 4,
+          steps: 2000,
+          burnIn: 0,
+          evalEvery: 10,
+          initNoise: 0.01,
+          precondition: 'none',
+          beta1: 0.9,
+          beta2: 0.999,
+          eps: 0.1,
+          biasCorrection: false,
+          malaDiagnostic: false,
+        },
         sweep: {},
       },
     },
@@ -237,7 +252,23 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
         sampler: 'sgld',
         samplerKind: 'sgld',
         sweep: {},
-        hyperparameters: { stepSize: 1e-3, batchSize: 256, chains: 4, steps: 2000, burnIn: 0, evalEvery: 10, initNoise: 0.01, beta0: 1, gamma: 1 },
+        hyperparameters: {
+          stepSize: 1e-3,
+          batchSize: 256,
+          chains: 4,
+          steps: 2000,
+          burnIn: 0,
+          evalEvery: 10,
+          initNoise: 0.01,
+          precondition: 'none',
+          beta1: 0.9,
+          beta2: 0.999,
+          eps: 0.1,
+          biasCorrection: false,
+          malaDiagnostic: false,
+          beta0: 1,
+          gamma: 1,
+        },
         analysis: { discard: 0, rhatThreshold: 1.01, essThreshold: 400 },
       },
     },
@@ -428,13 +459,13 @@ const errorCases: ErrorCase[] = [
   },
   {
     name: 'unknown sampler kind',
-    input: config({ samplers: { sgld: sgld({ kind: 'hmc' }) } }),
-    expect: ['samplers.sgld.kind: got "hmc"; allowed: "sgld"'],
+    input: config({ samplers: { sgld: sgld({ kind: 'nuts' }) } }),
+    expect: ['samplers.sgld.kind: got "nuts"; allowed: "sgld", "sgnht", "hmc", "mclmc", "vi"'],
   },
   {
     name: 'unknown target kind',
     input: config({ targets: { a: target({ kind: 'linear' }) } }),
-    expect: ['targets.a.kind: got "linear"; allowed: "teacher-student"'],
+    expect: ['targets.a.kind: got "linear"; allowed: "teacher-student", "dln", "rrr", "potential"'],
   },
   {
     name: 'student.widths[0] differs from inputDim',

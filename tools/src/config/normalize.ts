@@ -35,7 +35,9 @@ export interface SampleSlice {
   sweep: Record<string, Scalar>;
 }
 
-export type ResolvedSamplerConfig = { [K in keyof SamplerConfig]: Exclude<SamplerConfig[K], { $sweep: unknown }> };
+type WithoutSweeps<T> = { [K in keyof T]: Exclude<T[K], { $sweep: unknown }> };
+/** A sampler config at one sweep point: every value concrete (distributes over the sampler kinds). */
+export type ResolvedSamplerConfig = SamplerConfig extends infer U ? (U extends unknown ? WithoutSweeps<U> : never) : never;
 
 export interface AnalysisSlice {
   stage: 'analysis';
@@ -72,6 +74,7 @@ export interface Unit<S extends Slice = Slice> {
 }
 
 export interface ExpandedPipeline {
+  layout: PipelineLayout;
   targets: Unit<TargetSlice>[];
   samples: Unit<SampleSlice>[];
   analyses: Unit<AnalysisSlice>[];
@@ -151,7 +154,8 @@ export function parsePipeline(input: unknown, file: string): Pipeline {
 /** Validates and expands a pipeline; throws one PipelineConfigError listing every problem. */
 export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): ExpandedPipeline {
   const pipeline = parsePipeline(input, file);
-  const { projectPrefix: pre, pipelineDir, artifactsDir } = pipelineLayout(file);
+  const layout = pipelineLayout(file);
+  const { projectPrefix: pre, pipelineDir, artifactsDir } = layout;
   const problems: string[] = [];
   const targetNames = Object.keys(pipeline.targets).sort();
   const samplerNames = Object.keys(pipeline.samplers).sort();
@@ -260,7 +264,7 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
       analyses: analyses.map((a) => ({ id: a.slice.id, dir: a.outputDir, project: a.project })),
     },
   };
-  return { targets, samples, analyses, report };
+  return { layout, targets, samples, analyses, report };
 }
 
 /** A run's overrides merged over its sampler, validated as a whole (so types and ranges hold). */
@@ -314,12 +318,22 @@ function checkTarget(name: string, t: TargetConfig, problems: string[]): void {
     if (t.rank > min) {
       problems.push(`${at}.rank: ${t.rank} exceeds the smallest width (${min}); the end-to-end rank can be at most ${min}`);
     }
-  } else if (t.kind === 'potential' && t.potential.type === 'monomial') {
-    t.potential.powers.forEach((p, i) => {
-      if (p % 2 !== 0 || p < 2) problems.push(`${at}.potential.powers[${i}]: ${p} must be an even integer ≥ 2 (½w^p must be confining)`);
-    });
+  } else if (t.kind === 'potential') {
+    if (t.potential.type === 'monomial') {
+      t.potential.powers.forEach((p, i) => {
+        if (p % 2 !== 0 || p < 2) problems.push(`${at}.potential.powers[${i}]: ${p} must be an even integer ≥ 2 (½w^p must be confining)`);
+      });
+    }
+    if (t.prior === 'flat' && SINGULAR_POTENTIALS.has(t.potential.type)) {
+      problems.push(
+        `${at}.prior: a ${t.potential.type} potential vanishes on an unbounded set, so a flat prior gives an improper posterior; use prior: { gamma: 1 } (or another γ > 0)`,
+      );
+    }
   }
 }
+
+/** Potentials whose zero set is unbounded: they need a Gaussian localiser. */
+const SINGULAR_POTENTIALS = new Set(['normal-crossing', 'scalar-chain', 'two-layer-linear']);
 
 /** Rows of data a target has, or null for analytic potentials (no data, no minibatches). */
 export function targetRows(t: TargetConfig): number | null {
@@ -337,7 +351,14 @@ function checkRun(
   if ('batchSize' in config && typeof config.batchSize === 'number' && rows !== null && config.batchSize > rows) {
     problems.push(`${where}: ${field('batchSize')} is ${config.batchSize}, which exceeds the target's n (${rows}); use at most ${rows}`);
   }
-  if (config.kind === 'sgld' && config.steps < config.evalEvery) {
+  if (config.kind === 'hmc' && config.stepSize === undefined && config.burnIn === 0) {
+    problems.push(`${where}: ${field('stepSize')} is required when ${field('burnIn')} is 0 (no warm-up to find one)`);
+  }
+  if (config.kind === 'mclmc' && (config.stepSize === undefined || config.L === undefined)) {
+    if (!config.tune) problems.push(`${where}: with tune: false, set both ${field('stepSize')} and ${field('L')}`);
+    else if (config.burnIn === 0) problems.push(`${where}: ${field('burnIn')} must be > 0 to tune MCLMC (or fix both stepSize and L)`);
+  }
+  if ('evalEvery' in config && config.steps < config.evalEvery) {
     problems.push(
       `${where}: ${field('steps')} (${config.steps}) must be at least ${field('evalEvery')} (${config.evalEvery}) to record any draw`,
     );

@@ -24,18 +24,21 @@ export interface TempWorkspace {
   dispose(): Promise<void>;
 }
 
-export async function createTempWorkspace(configText: string): Promise<TempWorkspace> {
+export async function createTempWorkspace(configText: string, extraPipelines: Record<string, string> = {}): Promise<TempWorkspace> {
   const root = await mkdtemp(join(tmpdir(), 'llc-ws-'));
   await cp(REPO_ROOT, root, {
     recursive: true,
     filter: (src) => {
       const rel = relative(REPO_ROOT, src);
       const top = rel.split('/')[0];
+      // Only the pipeline the test writes: the repo's own pipeline files would add their units.
+      if (/^pipeline\.[^/]+\.ts$/.test(rel)) return false;
       return !SKIP.has(top) && !rel.split('/').includes('node_modules');
     },
   });
   await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   await writeFile(join(root, 'pipeline.config.ts'), configText);
+  for (const [file, text] of Object.entries(extraPipelines)) await writeFile(join(root, file), text);
   const runLog = join(root, '.run-log');
   await writeFile(runLog, '');
   await appendFile(join(root, '.gitignore'), '.run-log\n');

@@ -57,10 +57,10 @@ test('one project per unit, named and rooted by kind and id', () => {
     assert.equal(p.root, key);
     assert.equal(p.projectType, 'application');
   }
-  assert.deepEqual(projects['pipeline/targets/a'].tags, ['llc:target']);
-  assert.deepEqual(projects['pipeline/samples/a--fast'].tags, ['llc:sample', 'llc:sampler:sgld']);
-  assert.deepEqual(projects['pipeline/analysis/a--fast'].tags, ['llc:analysis']);
-  assert.deepEqual(projects['pipeline/report'].tags, ['llc:report']);
+  assert.deepEqual(projects['pipeline/targets/a'].tags, ['llc:target', 'llc:pipeline:main']);
+  assert.deepEqual(projects['pipeline/samples/a--fast'].tags, ['llc:sample', 'llc:sampler:sgld', 'llc:pipeline:main']);
+  assert.deepEqual(projects['pipeline/analysis/a--fast'].tags, ['llc:analysis', 'llc:pipeline:main']);
+  assert.deepEqual(projects['pipeline/report'].tags, ['llc:report', 'llc:pipeline:main']);
 });
 
 test('every stage target: cached, one output folder, inputs = own slice + stage code + engine packages (+ upstream outputs)', () => {

@@ -48,12 +48,14 @@ const upstreamOutputs = { dependentTasksOutputFiles: '**/*', transitive: false }
 
 export function buildProjects(pipeline: ExpandedPipeline): Record<string, Project> {
   const projects: Record<string, Project> = {};
+  // `nx run-many -t analyze --projects=tag:llc:pipeline:main` selects one pipeline file's units.
+  const pipelineTag = `llc:pipeline:${pipeline.layout.namespace || 'main'}`;
   for (const unit of pipeline.targets) {
     projects[unit.root] = {
       root: unit.root,
       name: unit.project,
       projectType: 'application',
-      tags: ['llc:target'],
+      tags: ['llc:target', pipelineTag],
       targets: {
         build: stageTarget(unit, `Build target '${unit.slice.name}': data, training to w*, L0`, ['targets/src'], {
           externalDependencies: ENGINE_PACKAGES,
@@ -67,7 +69,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
       root: unit.root,
       name: unit.project,
       projectType: 'application',
-      tags: ['llc:sample', `llc:sampler:${unit.slice.config.kind}`],
+      tags: ['llc:sample', `llc:sampler:${unit.slice.config.kind}`, pipelineTag],
       implicitDependencies: [target],
       targets: {
         sample: stageTarget(unit, `Run ${unit.slice.config.kind} (${unit.slice.id}) on target '${unit.slice.target}'`, ['samplers/src', 'targets/src'], {
@@ -84,7 +86,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
       root: unit.root,
       name: unit.project,
       projectType: 'application',
-      tags: ['llc:analysis'],
+      tags: ['llc:analysis', pipelineTag],
       implicitDependencies: [sample],
       targets: {
         analyze: stageTarget(unit, `Analyse run ${unit.slice.run}: λ̂, R-hat, ESS, MCSE, plots`, ['analysis/src'], {
@@ -101,7 +103,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
     root: report.root,
     name: report.project,
     projectType: 'application',
-    tags: ['llc:report'],
+    tags: ['llc:report', pipelineTag],
     implicitDependencies: analysisProjects,
     targets: {
       report: stageTarget(report, 'Report: table of every run (HTML + CSV + JSON) with plots', ['analysis/src'], {
