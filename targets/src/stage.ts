@@ -8,7 +8,8 @@ import type { TargetSlice } from '../../tools/src/config/normalize';
 import type { DlnTargetConfig, PotentialTargetConfig, RrrTargetConfig, TeacherStudentTargetConfig } from '../../tools/src/config/schema';
 import type { StageContext } from '../../tools/src/stage/context';
 import { replaceDirAtomic } from '../../tools/src/artifacts/atomic';
-import { tracePlot, svgToPng } from '../../analysis/src/plots';
+import { scatterPlot, tracePlot, svgToPng } from '../../analysis/src/plots';
+import { mlpForwardF64 } from './models/mlpReference';
 import { POTENTIALS, type PotentialKind, type PotentialParams } from '../../samplers/src/potentials';
 import { initEngine, type EngineInfo } from './engine/backend';
 import { buildTeacherStudentTarget } from './teacherStudent';
@@ -30,13 +31,26 @@ async function buildTeacherStudent(name: string, config: Seeded<TeacherStudentTa
   const steps = built.history.map((h) => h.step);
   const curve = tracePlot({
     title: `training · ${name}`,
-    xLabel: 'Adam step',
+    xLabel: `${config.train.optimizer} step`,
     yLabel: 'mean squared error',
+    yScale: 'log',
     chains: [
       { x: steps, y: built.history.map((h) => h.trainLoss), label: 'train' },
       { x: steps, y: built.history.map((h) => h.testLoss ?? Number.NaN), label: 'test' },
     ],
-    referenceLine: { value: config.noiseStd ** 2, label: 'noise floor σ²' },
+    referenceLine: { value: built.noiseVariance, label: 'noise floor' },
+  });
+  // Student against the noise-free teacher on the held-out rows (first output).
+  const out = built.outputDim;
+  const student = mlpForwardF64(built.layout, built.wStar, built.Xtest);
+  const teacher = mlpForwardF64(built.teacher.layout, built.teacher.params, built.Xtest);
+  const firstOutput = (y: Float64Array) => Float64Array.from({ length: built.nTest }, (_, i) => y[i * out]);
+  const predictions = scatterPlot({
+    title: `student vs teacher on the test set · ${name}`,
+    xLabel: 'teacher f(x) (noise-free)',
+    yLabel: 'student f_w*(x)',
+    series: [{ x: firstOutput(teacher), y: firstOutput(student), label: `${built.nTest} test rows` }],
+    diagonal: true,
   });
   return {
     tensors: {
@@ -50,17 +64,20 @@ async function buildTeacherStudent(name: string, config: Seeded<TeacherStudentTa
       d: built.d,
       p: built.inputDim,
       outputDim: built.outputDim,
-      model: { kind: 'mlp', spec: config.student },
+      model: { kind: 'mlp', spec: built.studentSpec },
       L0: built.L0,
       testLoss: built.testLoss,
       training: { steps: built.steps, stoppedBecause: built.stoppedBecause, history: built.history },
       lambdaTrue: null,
       fixedPosterior: null,
     },
-    plots: [{ name: 'training', svg: curve }],
+    plots: [
+      { name: 'training', svg: curve },
+      { name: 'predictions', svg: predictions },
+    ],
     summary:
-      `trained ${config.student.widths.join('-')} student (d = ${built.d}) for ${built.steps} Adam steps (${built.stoppedBecause}): ` +
-      `L0 = ${built.L0.toExponential(4)}, test loss = ${built.testLoss.toExponential(4)} (noise floor σ² = ${(config.noiseStd ** 2).toExponential(2)})`,
+      `trained ${built.studentSpec.widths.join('-')} student (d = ${built.d}) for ${built.steps} ${config.train.optimizer} steps (${built.stoppedBecause}): ` +
+      `L0 = ${built.L0.toExponential(4)}, test loss = ${built.testLoss.toExponential(4)} (noise floor ${built.noiseVariance.toExponential(2)})`,
   };
 }
 

@@ -15,6 +15,8 @@ const USAGE = `Usage: llc <command>
                                          sync slice files, run every target, sampler run, analysis and the report
                                          (NAME: pipeline.NAME.ts, e.g. calibration; default pipeline.config.ts)
   validate                               check pipeline.config.ts and list the units it expands to
+  promote --to DIR [--pipeline NAME] [--plots a,b] [--runs id,id]
+                                         copy the report's table (CSV, JSON, HTML) and chosen plots into DIR
   diagnose <draws.csv> [--format json|table]
                                          R̂, ESS, MCSE for a CSV with columns chain,draw,<variable>...`;
 
@@ -63,6 +65,22 @@ async function main(argv: string[]): Promise<number> {
       const p = await loadPipeline(root, file);
       console.log(`${file} is valid: ${p.targets.length} targets, ${p.samples.length} sampler runs, ${p.analyses.length} analyses, 1 report`);
       for (const s of p.samples) console.log(`  ${s.project}`);
+      return 0;
+    }
+    case 'promote': {
+      const to = optionValue(rest, '--to');
+      if (!to) throw new Error(`promote needs --to <folder> (e.g. docs/results).\n${USAGE}`);
+      const layout = pipelineLayout(`pipeline.${optionValue(rest, '--pipeline') ?? 'config'}.ts`);
+      const list = (name: string) => optionValue(rest, name)?.split(',').map((x) => x.trim()).filter(Boolean);
+      const { promoteReport } = await import('../../../analysis/src/report/promote');
+      const copied = await promoteReport({
+        reportDir: join(root, layout.artifactsDir, 'report'),
+        to: join(root, to),
+        plots: list('--plots'),
+        runs: list('--runs'),
+      });
+      console.log(`Promoted ${copied.length} files to ${to}:`);
+      for (const f of copied) console.log(`  ${f}`);
       return 0;
     }
     case 'diagnose': {

@@ -301,16 +301,27 @@ function hyperparameters(slice: SampleSlice): Record<string, Scalar> {
 function checkTarget(name: string, t: TargetConfig, problems: string[]): void {
   const at = `targets.${name}`;
   if (t.kind === 'teacher-student') {
-    if (t.student.widths[0] !== t.inputDim) {
-      problems.push(`${at}.student.widths[0]: is ${t.student.widths[0]} but must equal inputDim (${t.inputDim})`);
-    }
     if (t.teacher.widths[0] !== t.inputDim) {
       problems.push(`${at}.teacher.widths[0]: is ${t.teacher.widths[0]} but must equal inputDim (${t.inputDim})`);
     }
-    const outS = t.student.widths.at(-1);
-    const outT = t.teacher.widths.at(-1);
-    if (outS !== outT) {
-      problems.push(`${at}.student.widths: output width ${outS} must equal the teacher's output width (${outT})`);
+    if ('widths' in t.student) {
+      if (t.student.widths[0] !== t.inputDim) {
+        problems.push(`${at}.student.widths[0]: is ${t.student.widths[0]} but must equal inputDim (${t.inputDim})`);
+      }
+      const outS = t.student.widths.at(-1);
+      const outT = t.teacher.widths.at(-1);
+      if (outS !== outT) {
+        problems.push(`${at}.student.widths: output width ${outS} must equal the teacher's output width (${outT})`);
+      }
+    }
+    if (t.inputs.kind === 'lowdim_manifold' && t.inputs.latentDim > t.inputDim) {
+      problems.push(`${at}.inputs.latentDim: ${t.inputs.latentDim} exceeds inputDim (${t.inputDim})`);
+    }
+    if (t.train.momentum !== undefined && t.train.optimizer !== 'sgd') {
+      problems.push(`${at}.train.momentum: only used by optimizer 'sgd' (optimizer is '${t.train.optimizer}'); remove it or set optimizer: 'sgd'`);
+    }
+    if (t.train.weightDecay !== undefined && t.train.optimizer !== 'adamw') {
+      problems.push(`${at}.train.weightDecay: only used by optimizer 'adamw' (optimizer is '${t.train.optimizer}'); remove it or set optimizer: 'adamw'`);
     }
   } else if (t.kind === 'dln' || t.kind === 'rrr') {
     const widths = t.kind === 'dln' ? t.widths : [t.M, t.H, t.N];

@@ -30,14 +30,49 @@ function sweepable<T extends z.ZodType>(inner: T) {
   ]);
 }
 
-export const activationSchema = z.enum(['relu', 'tanh', 'identity']);
+export const activationSchema = z.enum(['relu', 'tanh', 'gelu', 'identity']);
 export const engineSchema = z.enum(['auto', 'tfjs-node', 'wasm', 'cpu']);
 
 const mlpSpecSchema = z.strictObject({
   widths: z.array(positiveInt).min(2, { message: 'widths needs at least an input and an output width' }),
   activation: activationSchema.default('relu'),
   bias: z.boolean().default(true),
+  /** LayerNorm (learned gain and shift) after each hidden pre-activation. */
+  layerNorm: z.boolean().default(false),
 });
+
+/** A student sized by parameter count: equal hidden widths whose total count is nearest paramCount. */
+const sizedMlpSchema = z.strictObject({
+  /** Number of hidden layers. */
+  depth: positiveInt,
+  paramCount: positiveInt,
+  activation: activationSchema.default('relu'),
+  bias: z.boolean().default(true),
+  layerNorm: z.boolean().default(false),
+});
+
+export const inputSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('gauss_iso') }),
+  /** Coordinate i (from 0) has variance rho^i. */
+  z.strictObject({ kind: z.literal('gauss_aniso'), rho: z.number().gt(0).lt(1) }),
+  /** k centres ~ N(0, spread² I); each point = a centre + N(0, I). */
+  z.strictObject({ kind: z.literal('mixture'), k: positiveInt, spread: z.number().nonnegative().finite() }),
+  /** x = tanh(Z A) with Z ~ N(0, I_latentDim). */
+  z.strictObject({ kind: z.literal('lowdim_manifold'), latentDim: positiveInt }),
+  /** Multivariate Student-t with df degrees of freedom. */
+  z.strictObject({ kind: z.literal('heavy_tail'), df: z.number().positive().finite() }),
+]);
+
+const noiseStdField = z.number().nonnegative().finite().optional();
+export const noiseSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('gauss'), std: noiseStdField }),
+  /** σ(x) = std·(1 + slope·‖x‖/√p). */
+  z.strictObject({ kind: z.literal('hetero'), std: noiseStdField, slope: z.number().nonnegative().finite() }),
+  /** std·t_df (std is the scale of the t distribution). */
+  z.strictObject({ kind: z.literal('student_t'), std: noiseStdField, df: z.number().positive().finite() }),
+  /** Gaussian noise plus, with probability fraction per label, an extra N(0, (scale·std)²). */
+  z.strictObject({ kind: z.literal('outliers'), std: noiseStdField, fraction: z.number().min(0).max(1), scale: z.number().nonnegative().finite() }),
+]);
 
 export const teacherStudentTargetSchema = z.strictObject({
   kind: z.literal('teacher-student'),
@@ -45,12 +80,23 @@ export const teacherStudentTargetSchema = z.strictObject({
   n: positiveInt.min(2),
   nTest: positiveInt.default(1000),
   inputDim: positiveInt,
+  /** Label noise σ (used when noise.std is not given). */
   noiseStd: z.number().nonnegative().finite().default(0.1),
+  inputs: inputSpecSchema.default({ kind: 'gauss_iso' }),
+  noise: noiseSpecSchema.optional(),
+  /** Probability of zeroing each teacher hidden unit per row when making labels. */
+  teacherDropout: z.number().min(0).lt(1).default(0),
   teacher: mlpSpecSchema,
-  student: mlpSpecSchema,
+  /** Explicit widths, or { depth, paramCount }. */
+  student: z.union([mlpSpecSchema, sizedMlpSchema]),
   train: z
     .strictObject({
+      optimizer: z.enum(['adam', 'sgd', 'adamw']).default('adam'),
       lr: positive.default(0.01),
+      /** sgd only: heavy-ball momentum (default 0). */
+      momentum: z.number().min(0).lt(1).optional(),
+      /** adamw only: decoupled weight decay (default 0.01). */
+      weightDecay: z.number().nonnegative().finite().optional(),
       maxSteps: positiveInt.default(3000),
       patience: positiveInt.default(200),
       minDelta: z.number().nonnegative().lt(1).default(1e-4),

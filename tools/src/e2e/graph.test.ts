@@ -120,3 +120,56 @@ test('deleting artifacts/ and rerunning restores everything from the cache', asy
 test('the workspace copy used here is this repository', () => {
   assert.ok(REPO_ROOT.length > 1);
 });
+
+test('promote copies the report table and the chosen plots into a folder, and names what it cannot find', async () => {
+  const ok = await ws.llc(['promote', '--to', 'docs/results', '--plots', 'trace']);
+  assert.equal(ok.exitCode, 0, ok.output);
+  for (const f of ['runs.csv', 'runs.json', 'index.html', 'plots/a--sgld/trace.svg', 'plots/b--sgld/trace.png', 'plots/compare-target-a.svg']) {
+    await stat(join(ws.root, 'docs/results', f));
+  }
+  await assert.rejects(stat(join(ws.root, 'docs/results/plots/a--sgld/running-llc.svg')));
+  const bad = await ws.llc(['promote', '--to', 'docs/x', '--plots', 'nope']);
+  assert.equal(bad.exitCode, 1);
+  assert.match(bad.output, /--plots: no plot named 'nope'; plots: .*trace/);
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+test('the report opens in headless Chromium with no console errors, renders the table and plots, and sorts', async (t) => {
+  try {
+    await stat(CHROMIUM);
+  } catch {
+    t.skip(`Chromium not installed at ${CHROMIUM} (CI installs the Debian package 'chromium'); skipping the browser check`);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`file://${join(ws.root, 'artifacts/report/index.html')}`);
+    const rows = await page.locator('table.sortable tbody tr').count();
+    const figures = await page.locator('figure svg').count();
+    assert.equal(rows, 2);
+    assert.ok(figures >= 3, `only ${figures} plots rendered`);
+    const firstIds = async () => page.locator('table.sortable tbody tr').evaluateAll((trs) => trs.map((tr) => tr.id));
+    const before = await firstIds();
+    await page.locator('table.sortable th', { hasText: 'λ̂' }).first().click();
+    const asc = await firstIds();
+    await page.locator('table.sortable th', { hasText: 'λ̂' }).first().click();
+    const desc = await firstIds();
+    assert.deepEqual([...asc].reverse(), desc, 'clicking a header twice reverses the order');
+    assert.deepEqual([...before].sort(), [...asc].sort());
+    const png = await page.screenshot({ fullPage: true, path: join(ws.root, 'artifacts/report-screenshot.png') });
+    assert.ok(png.byteLength > 20_000, 'the screenshot shows content');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

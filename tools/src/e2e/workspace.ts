@@ -24,7 +24,11 @@ export interface TempWorkspace {
   dispose(): Promise<void>;
 }
 
-export async function createTempWorkspace(configText: string, extraPipelines: Record<string, string> = {}): Promise<TempWorkspace> {
+export async function createTempWorkspace(
+  configText: string,
+  extraPipelines: Record<string, string> = {},
+  extraEnv: Record<string, string> = {},
+): Promise<TempWorkspace> {
   const root = await mkdtemp(join(tmpdir(), 'llc-ws-'));
   await cp(REPO_ROOT, root, {
     recursive: true,
@@ -43,7 +47,7 @@ export async function createTempWorkspace(configText: string, extraPipelines: Re
   await writeFile(runLog, '');
   await appendFile(join(root, '.gitignore'), '.run-log\n');
   // CI=false: Nx skips task sync generators in CI; here we test a researcher's local workflow.
-  const env = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', LLC_RUN_LOG: runLog, CI: 'false' };
+  const env = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', LLC_RUN_LOG: runLog, CI: 'false', ...extraEnv };
   const git = async (args: string[]) =>
     (await execa('git', args, { cwd: root, env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } })).stdout;
   await git(['init', '-q', '-b', 'main']);
