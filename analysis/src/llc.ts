@@ -20,6 +20,8 @@ export interface LlcEstimate {
   na: Record<string, string>;
   chains: ChainResult[];
   healthy: number[];
+  /** Draws each chain recorded (before the analysis discard). */
+  drawsPerChain: number;
   keptPerChain: number;
   flags: string[];
 }
@@ -73,17 +75,18 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEsti
     if (c.divergences > 0) flags.push(`chain ${c.chain}: ${c.divergences} divergent transition${c.divergences === 1 ? '' : 's'}`);
   }
   if (!trace.manifest.complete) flags.push('incomplete run (interrupted): partial trace');
-  const keptPerChain = Math.max(0, trace.drawSteps.length - discard);
+  const drawsPerChain = trace.drawSteps.length;
+  const keptPerChain = Math.max(0, drawsPerChain - discard);
   const empty = { mean: null, mcse: null, sd: null, chainSpread: null, q05: null, q50: null, q95: null, diagnostics: null };
   if (healthy.length === 0) {
     for (const k of NA_FIELDS) na[k] = 'no chain survived';
     flags.push('no healthy chain: λ̂ not estimated');
-    return { ...empty, na, chains, healthy, keptPerChain, flags };
+    return { ...empty, na, chains, healthy, drawsPerChain, keptPerChain, flags };
   }
   if (keptPerChain < 1) {
     for (const k of NA_FIELDS) na[k] = `no draws left after discarding ${discard}`;
     flags.push(`analysis.discard (${discard}) removes every draw`);
-    return { ...empty, na, chains, healthy, keptPerChain, flags };
+    return { ...empty, na, chains, healthy, drawsPerChain, keptPerChain, flags };
   }
   const draws = healthy.map((c) => trace.llc[c].subarray(discard, discard + keptPerChain));
   const d = summarizeDraws(draws);
@@ -109,6 +112,7 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEsti
     na,
     chains,
     healthy,
+    drawsPerChain,
     keptPerChain,
     flags,
   };

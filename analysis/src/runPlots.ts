@@ -83,7 +83,8 @@ export function runPlots(slice: AnalysisSlice, trace: SampleTrace, est: LlcEstim
   });
   const kept = (series: Float64Array[]) => est.healthy.map((c) => series[c].subarray(discard, discard + est.keptPerChain));
   const hasValues = (series: Float64Array[]) => kept(series).some((x) => x.some(Number.isFinite));
-  if (hasValues(trace.energy)) {
+  // E-BFMI is defined for Hamiltonian energies (HMC); MCLMC's energy is a per-step error.
+  if (slice.samplerKind === 'hmc' && hasValues(trace.energy)) {
     plots.push({
       name: 'energy',
       caption: 'energy: marginal energy vs energy transitions, with E-BFMI per chain (< 0.3 is low)',

@@ -35,6 +35,7 @@ export function estimateVi(trace: ViTrace): LlcEstimate {
   if (sd === null) {
     na['llc.mcse'] = 'fewer than 2 healthy fits: std/√C undefined';
     na['llc.chainSpread'] = na['llc.mcse'];
+    na['llc.sd'] = na['llc.mcse'];
   }
   return {
     mean,
@@ -48,6 +49,7 @@ export function estimateVi(trace: ViTrace): LlcEstimate {
     na,
     chains,
     healthy,
+    drawsPerChain: 1,
     keptPerChain: 1,
     flags,
   };

@@ -34,7 +34,9 @@ export async function writeViArtifact(
   meta: Omit<SampleManifest, 'schema' | 'files' | 'chains' | 'method'>,
 ): Promise<SampleManifest> {
   const C = result.fits.length;
-  const K = result.fits[0]?.elboSteps.length ?? 0;
+  // Fits that stopped early have shorter curves: keep the longest, pad the rest with NaN.
+  const longest = result.fits.reduce((best, f) => (f.elboSteps.length > best.elboSteps.length ? f : best), result.fits[0]);
+  const K = longest?.elboSteps.length ?? 0;
   const elbo = new Float64Array(C * K).fill(Number.NaN);
   result.fits.forEach((f, c) => elbo.set(f.elboHistory.subarray(0, K), c * K));
   const col = (pick: (f: ViResult['fits'][number]) => number) => Float64Array.from(result.fits, pick);
@@ -47,7 +49,7 @@ export async function writeViArtifact(
         fit_llc_mcse: { dtype: 'F64', shape: [C], data: col((f) => f.llcMcse) },
         fit_final_elbo: { dtype: 'F64', shape: [C], data: col((f) => f.finalElbo) },
         elbo: { dtype: 'F64', shape: [C, K], data: elbo },
-        elbo_step: { dtype: 'I32', shape: [K], data: result.fits[0]?.elboSteps ?? new Int32Array(0) },
+        elbo_step: { dtype: 'I32', shape: [K], data: longest?.elboSteps ?? new Int32Array(0) },
       },
       { format: `${SAMPLE_SCHEMA}+vi` },
     );

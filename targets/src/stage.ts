@@ -147,7 +147,7 @@ function buildPotential(config: PotentialTargetConfig): Built {
 export async function runTargetStage(slice: TargetSlice, ctx: StageContext): Promise<void> {
   const config = slice.config;
   // Potentials need no tensor engine; everything else evaluates an MLP.
-  let engine: EngineInfo = { backend: 'cpu', reason: 'analytic potential: no tensor engine used' } as EngineInfo;
+  let engine = { backend: 'none', reason: 'analytic potential: evaluated in float64 JavaScript' } as unknown as EngineInfo;
   if (config.kind !== 'potential') {
     engine = await initEngine(slice.engine);
     ctx.log(`engine: ${engine.backend} (${engine.reason})`);

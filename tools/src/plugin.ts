@@ -6,6 +6,7 @@
  */
 import type { CreateNodes } from '@nx/devkit';
 import { loadPipeline } from './config/load';
+import { PIPELINE_FILE_PATTERN } from './config/normalize';
 import { buildProjects } from './nx/projects';
 
 /** pipeline.config.ts, plus any pipeline.<name>.ts beside it (each its own namespace). */
@@ -16,6 +17,9 @@ export const createNodes: CreateNodes = [
   async (files, _options, context) => {
     const results = [];
     for (const file of files) {
+      if (!PIPELINE_FILE_PATTERN.test(file)) {
+        throw new Error(`${file}: pipeline files are named pipeline.config.ts or pipeline.<name>.ts with a lowercase name (letters, digits, '-', '_'); rename it`);
+      }
       const pipeline = await loadPipeline(context.workspaceRoot, file);
       results.push([file, { projects: buildProjects(pipeline) }] as const);
     }

@@ -14,7 +14,7 @@ const USAGE = `Usage: llc <command>
   run [--pipeline NAME] [--parallel N] [--skip-nx-cache]
                                          sync slice files, run every target, sampler run, analysis and the report
                                          (NAME: pipeline.NAME.ts, e.g. calibration; default pipeline.config.ts)
-  validate                               check pipeline.config.ts and list the units it expands to
+  validate [--pipeline NAME]             check pipeline.config.ts (or pipeline.NAME.ts) and list the units it expands to
   promote --to DIR [--pipeline NAME] [--plots a,b] [--runs id,id]
                                          copy the report's table (CSV, JSON, HTML) and chosen plots into DIR
   diagnose <draws.csv> [--format json|table]

@@ -51,11 +51,15 @@ const REFINEMENTS = new Map<unknown, (json: Json) => void>([
 export const CROSS_FIELD_CHECKS = [
   'targets.<name>.teacher.widths[0] and student.widths[0] must equal inputDim',
   "the student's last width must equal the teacher's last width",
+  'inputs.latentDim must not exceed inputDim; train.momentum only with sgd, train.weightDecay only with adamw',
+  'dln/rrr rank must not exceed the smallest width',
+  'monomial powers must be even; normal-crossing, two-layer-linear and scalar-chain (depth ≥ 2) potentials need prior: { gamma }',
   "runs[].target / runs[].sampler must name declared targets / samplers (or '*')",
   "runs[].overrides, merged over each selected sampler, must be valid for that sampler's kind",
   "a run's batchSize must be at most its target's n, and steps at least evalEvery",
+  'hmc needs stepSize when burnIn is 0; mclmc needs burnIn > 0 to tune, or both stepSize and L',
+  'a preconditioned sgld needs burnIn > 0 or freezeAfter (the preconditioner adapts during burn-in)',
   'run ids (<target>--<sampler>[--<key>-<value>...]) must be unique across all runs',
-  'targets.<name>.train.minDelta must be below 1 (checked when the target is built)',
 ];
 
 type ZodNode = { _zod: { def: Record<string, unknown> } };

@@ -192,9 +192,11 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
           nTest: 1000,
           inputDim: 2,
           noiseStd: 0.1,
-          teacher: { widths: [2, 1], activation: 'relu', bias: true },
-          student: { widths: [2, 3, 1], activation: 'relu', bias: true },
-          train: { lr: 0.01, maxSteps: 3000, patience: 200, minDelta: 1e-4 },
+          inputs: { kind: 'gauss_iso' },
+          teacherDropout: 0,
+          teacher: { widths: [2, 1], activation: 'relu', bias: true, layerNorm: false },
+          student: { widths: [2, 3, 1], activation: 'relu', bias: true, layerNorm: false },
+          train: { optimizer: 'adam', lr: 0.01, maxSteps: 3000, patience: 200, minDelta: 1e-4 },
           seed: 0,
         },
       },
@@ -368,7 +370,7 @@ const errorCases: ErrorCase[] = [
   {
     name: 'unknown key inside a target train block',
     input: config({ targets: { a: target({ train: { maxStep: 10 } }) } }),
-    expect: ["targets.a.train.maxStep: unknown key (did you mean 'maxSteps'?)", 'allowed here: lr, maxSteps, patience, minDelta'],
+    expect: ["targets.a.train.maxStep: unknown key (did you mean 'maxSteps'?)", 'allowed here: optimizer, lr, momentum, weightDecay, maxSteps, patience, minDelta'],
   },
   {
     name: 'stepSize negative',
@@ -461,6 +463,26 @@ const errorCases: ErrorCase[] = [
     name: 'unknown sampler kind',
     input: config({ samplers: { sgld: sgld({ kind: 'nuts' }) } }),
     expect: ['samplers.sgld.kind: got "nuts"; allowed: "sgld", "sgnht", "hmc", "mclmc", "vi"'],
+  },
+  {
+    name: 'a deep linear network rank above its smallest width',
+    input: config({ targets: { a: { kind: 'dln', widths: [3, 2, 3], rank: 3, n: 1000 } } }),
+    expect: ['targets.a.rank: 3 exceeds the smallest width (2)'],
+  },
+  {
+    name: 'a singular potential with a flat prior',
+    input: config({ targets: { a: { kind: 'potential', potential: { type: 'normal-crossing', k: [1, 2] }, temperature: 100 } } }),
+    expect: ['targets.a.prior: a normal-crossing potential vanishes on an unbounded set', 'use prior: { gamma: 1 }'],
+  },
+  {
+    name: 'hmc without a step size and without warm-up',
+    input: config({ samplers: { h: { kind: 'hmc', burnIn: 0 } } }),
+    expect: ['samplers.h.stepSize is required when samplers.h.burnIn is 0'],
+  },
+  {
+    name: 'a preconditioned sgld with no burn-in to adapt in',
+    input: config({ samplers: { sgld: sgld({ precondition: 'rmsprop' }) } }),
+    expect: ['a rmsprop preconditioner adapts during burn-in', 'samplers.sgld.burnIn > 0'],
   },
   {
     name: 'unknown target kind',

@@ -335,7 +335,8 @@ function checkTarget(name: string, t: TargetConfig, problems: string[]): void {
         if (p % 2 !== 0 || p < 2) problems.push(`${at}.potential.powers[${i}]: ${p} must be an even integer ≥ 2 (½w^p must be confining)`);
       });
     }
-    if (t.prior === 'flat' && SINGULAR_POTENTIALS.has(t.potential.type)) {
+    const properWhenFlat = t.potential.type === 'scalar-chain' && t.potential.depth === 1;
+    if (t.prior === 'flat' && SINGULAR_POTENTIALS.has(t.potential.type) && !properWhenFlat) {
       problems.push(
         `${at}.prior: a ${t.potential.type} potential vanishes on an unbounded set, so a flat prior gives an improper posterior; use prior: { gamma: 1 } (or another γ > 0)`,
       );
@@ -368,6 +369,11 @@ function checkRun(
   if (config.kind === 'mclmc' && (config.stepSize === undefined || config.L === undefined)) {
     if (!config.tune) problems.push(`${where}: with tune: false, set both ${field('stepSize')} and ${field('L')}`);
     else if (config.burnIn === 0) problems.push(`${where}: ${field('burnIn')} must be > 0 to tune MCLMC (or fix both stepSize and L)`);
+  }
+  if (config.kind === 'sgld' && config.precondition !== 'none' && config.burnIn === 0 && config.freezeAfter === undefined) {
+    problems.push(
+      `${where}: a ${config.precondition} preconditioner adapts during burn-in and is frozen after it; set ${field('burnIn')} > 0 (or ${field('freezeAfter')})`,
+    );
   }
   if ('evalEvery' in config && config.steps < config.evalEvery) {
     problems.push(

@@ -262,7 +262,7 @@ export const viSchema = z.strictObject({
   lr: sweepable(positive).default(0.01),
   steps: sweepable(positiveInt).default(5000),
   samplesPerStep: sweepable(positiveInt).default(2),
-  evalSamples: sweepable(positiveInt).default(100),
+  evalSamples: sweepable(positiveInt.min(2)).default(100),
   /** Rows per minibatch; omit for full-batch gradients. */
   batchSize: sweepable(positiveInt).optional(),
   controlVariate: z.boolean().default(true),
