@@ -1,8 +1,10 @@
 /**
  * `llc <command>`: the researcher's front door.
  *   llc run [--pipeline NAME] [--parallel N] [--skip-nx-cache]   sync slices, run the whole graph, print the results table
- *   llc validate                                 check pipeline.config.ts and list the units it declares
+ *   llc validate [--pipeline NAME]
  *   llc diagnose <draws.csv> [--format json|table]   R̂, ESS and MCSE for draws from any tool
+ *   llc promote --to DIR                             copy the report's table and chosen plots for publication
+ *   llc artifacts ls|gc                              list artifact folders, remove orphans
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +20,10 @@ const USAGE = `Usage: llc <command>
   promote --to DIR [--pipeline NAME] [--plots a,b] [--runs id,id]
                                          copy the report's table (CSV, JSON, HTML) and chosen plots into DIR
   diagnose <draws.csv> [--format json|table]
-                                         R̂, ESS, MCSE for a CSV with columns chain,draw,<variable>...`;
+                                         R̂, ESS, MCSE for a CSV with columns chain,draw,<variable>...
+  artifacts ls [--json] | artifacts gc [--dry-run]
+                                         list every artifact folder (status, size, time), or remove orphaned
+                                         folders and stray temp folders (never one a current entry references)`;
 
 function optionValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -92,6 +97,10 @@ async function main(argv: string[]): Promise<number> {
       const results = diagnoseTable(parseDrawsCsv(await readFile(file, 'utf8'), file));
       console.log(format === 'table' ? formatDiagnosticsTable(results) : JSON.stringify(results, null, 2));
       return 0;
+    }
+    case 'artifacts': {
+      const { runArtifactsCommand } = await import('./artifacts');
+      return runArtifactsCommand(root, rest);
     }
     default:
       console.error(command ? `Unknown command '${command}'.\n${USAGE}` : USAGE);

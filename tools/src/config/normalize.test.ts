@@ -485,6 +485,11 @@ const errorCases: ErrorCase[] = [
     expect: ['a rmsprop preconditioner adapts during burn-in', 'samplers.sgld.burnIn > 0'],
   },
   {
+    name: 'a run whose estimated time exceeds limits.maxMinutes',
+    input: config({ samplers: { sgld: sgld({ steps: 10_000_000 }) }, limits: { maxMinutes: 1 } }),
+    expect: ['exceeds limits.maxMinutes (1)'],
+  },
+  {
     name: 'unknown target kind',
     input: config({ targets: { a: target({ kind: 'linear' }) } }),
     expect: ['targets.a.kind: got "linear"; allowed: "teacher-student", "dln", "rrr", "potential"'],

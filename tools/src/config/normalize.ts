@@ -8,6 +8,7 @@
 import { pipelineSchema, samplerSchema, type Pipeline, type SamplerConfig, type TargetConfig, type AnalysisConfig } from './schema';
 import { PipelineConfigError, describeValue, formatIssues, closest } from './errors';
 import { isSweep } from './sweep';
+import { checkRunLimits } from '../cli/limits';
 
 export type Engine = Pipeline['engine'];
 export type Scalar = number | string | boolean;
@@ -104,7 +105,7 @@ export function pipelineLayout(file: string): PipelineLayout {
   const m = PIPELINE_FILE_PATTERN.exec(base);
   // Any other file name (a config passed by hand) is the main pipeline.
   const ns = !m || m[1] === 'config' ? '' : m[1];
-  if (['targets', 'samples', 'analysis', 'report'].includes(ns)) {
+  if (['targets', 'samples', 'analysis', 'report', 'main'].includes(ns)) {
     throw new Error(`${file}: '${ns}' is reserved; choose another pipeline name`);
   }
   return ns
@@ -207,6 +208,7 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
           seen.set(id, where);
           const field = (key: string) =>
             run.overrides && key in run.overrides ? `${runPath}.overrides.${key}` : `samplers.${s}.${key}`;
+          problems.push(...checkRunLimits(runPath, id, config, pipeline.targets[t], pipeline.limits));
           checkRun(`${where}, run '${id}'`, field, pipeline.targets[t], config, problems);
           samples.push({
             project: `${pre}sample-${id}`,

@@ -295,6 +295,14 @@ export const reportSchema = z.strictObject({
   title: z.string().min(1).default('LLC study'),
 });
 
+/** Per-run resource limits: a run whose estimate exceeds one is rejected before anything runs. */
+export const limitsSchema = z.strictObject({
+  /** Estimated peak memory of one sampler run, in GB (1e9 bytes). */
+  maxMemoryGB: positive.optional(),
+  /** Rough wall time of one sampler run, in minutes. */
+  maxMinutes: positive.optional(),
+});
+
 export const pipelineSchema = z.strictObject({
   seed: seed.default(0),
   engine: engineSchema.default('auto'),
@@ -308,6 +316,7 @@ export const pipelineSchema = z.strictObject({
   runs: z.array(runSchema).min(1, { message: 'runs, when given, needs at least one entry (omit it for every target × every sampler)' }).optional(),
   analysis: analysisSchema.prefault({}),
   report: reportSchema.prefault({}),
+  limits: limitsSchema.optional(),
 });
 
 export type PipelineInput = z.input<typeof pipelineSchema>;

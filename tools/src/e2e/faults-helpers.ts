@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
-import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { verifyFiles, type FileEntry } from '../artifacts/manifest';
 import { nxBin } from '../cli/nx';
@@ -140,41 +140,63 @@ export async function siblings(finalDir: string): Promise<string[]> {
 }
 
 /**
- * Resolves as soon as a `<finalDir>.tmp-<pid>-*` sibling exists (the stage has begun
- * writing its artifact). inotify for promptness, polling as a fallback.
+ * Resolves with `check()`'s first non-undefined value, re-checking on every change in
+ * `dir` (inotify, for promptness) and every 5 ms (fallback). Rejects when `signal` aborts.
  */
-export function whenWriting(finalDir: string, pid: () => number | undefined, signal: AbortSignal): Promise<string> {
-  const parent = dirname(finalDir);
-  const base = basename(finalDir);
-  return new Promise<string>((resolve, reject) => {
+export function watchFor<T>(dir: string, check: () => Promise<T | undefined>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     let settled = false;
-    const found = (name: string) => {
-      const p = pid();
-      if (settled || !name.startsWith(`${base}.tmp-`) || (p !== undefined && !name.startsWith(`${base}.tmp-${p}-`))) return false;
+    let busy = false;
+    const stop = () => {
       settled = true;
-      watcher.close();
+      watcher?.close();
       clearInterval(poll);
-      resolve(name);
-      return true;
     };
-    const watcher = watch(parent, (_event, name) => {
-      if (name) found(name.toString());
-    });
-    const poll = setInterval(async () => {
+    const run = async () => {
+      if (settled || busy) return;
+      busy = true;
       try {
-        for (const n of await readdir(parent)) if (found(n)) return;
-      } catch {
-        // parent vanished: keep polling
+        const v = await check();
+        if (v !== undefined && !settled) {
+          stop();
+          resolve(v);
+        }
+      } finally {
+        busy = false;
       }
-    }, 5);
+    };
+    let watcher: ReturnType<typeof watch> | undefined;
+    try {
+      watcher = watch(dir, () => void run());
+    } catch {
+      // dir does not exist yet: polling only
+    }
+    const poll = setInterval(() => void run(), 5);
     signal.addEventListener('abort', () => {
       if (settled) return;
-      settled = true;
-      watcher.close();
-      clearInterval(poll);
-      reject(new Error('stopped waiting for the write'));
+      stop();
+      reject(new Error('stopped waiting'));
     });
+    void run();
   });
+}
+
+/** Resolves when process `pid` has begun writing the artifact: a `<finalDir>.tmp-<pid>-*` sibling exists. */
+export function whenWriting(finalDir: string, pid: number, signal: AbortSignal): Promise<string> {
+  const prefix = `${basename(finalDir)}.tmp-${pid}-`;
+  return watchFor(dirname(finalDir), async () => (await readdir(dirname(finalDir)).catch(() => [] as string[])).find((n) => n.startsWith(prefix)), signal);
+}
+
+/** Resolves when a folder other than `beforeIno` (the inode there now, or null) is published at `finalDir`. */
+export function whenPublished(finalDir: string, beforeIno: number | null, signal: AbortSignal): Promise<number> {
+  return watchFor(
+    dirname(finalDir),
+    async () => {
+      const ino = await stat(finalDir).then((s) => s.ino, () => null);
+      return ino !== null && ino !== beforeIno ? ino : undefined;
+    },
+    signal,
+  );
 }
 
 /** Which JSON file of an artifact folder lists its files. */

@@ -1,0 +1,108 @@
+/**
+ * Gradient-engine throughput: loss + full gradient evaluations/s of the explicit
+ * backward pass (createMlpLossModel) and of tf.grad (mlpLossAndGradAutodiff), the
+ * matmul GFLOP/s they imply, and SGLD steps/s (sgld.create + step) on the same model.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '../random/rng';
+import { createMlpLossModel } from '../../../targets/src/models/mlp';
+import { mlpLossAndGradAutodiff } from '../../../targets/src/models/mlpAutodiff';
+import { mlpLayout, type MlpSpec } from '../../../targets/src/models/mlpSpec';
+import { create as createSgld, type SgldState } from '../../../samplers/src/kernels/sgld';
+import { localPosterior } from '../../../samplers/src/posterior';
+import { stat, type Stat } from './stats';
+
+export interface Workload {
+  name: string;
+  widths: number[];
+  n: number;
+  /** null = full batch. */
+  batch: number | null;
+}
+
+export const WORKLOADS: Workload[] = [
+  { name: '8-32-32-1, n=2,000, full batch', widths: [8, 32, 32, 1], n: 2000, batch: null },
+  { name: '16-128-128-1, n=10,000, full batch', widths: [16, 128, 128, 1], n: 10000, batch: null },
+  { name: '16-128-128-1, n=10,000, batch 256', widths: [16, 128, 128, 1], n: 10000, batch: 256 },
+  { name: '8-32-32-1, n=2,000, batch 32', widths: [8, 32, 32, 1], n: 2000, batch: 32 },
+];
+
+/**
+ * Matmul flops of one loss + gradient: 2·m·k·n per matmul. Forward A·W per layer,
+ * dW = Aᵀ·δ per layer, δ·Wᵀ for every layer but the first. Bias gradients
+ * (1ᵀ·δ, a 1-row matmul in the explicit pass, a reduction in tf.grad) are not counted.
+ */
+export function matmulFlops(widths: readonly number[], rows: number): number {
+  let flops = 0;
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const mkn = 2 * rows * widths[l] * widths[l + 1];
+    flops += mkn * (l === 0 ? 2 : 3);
+  }
+  return flops;
+}
+
+export interface EngineResult {
+  workload: Workload;
+  dim: number;
+  flopsPerEval: number;
+  explicit: Stat;
+  autodiff: Stat;
+  sgld: Stat;
+}
+
+/** Calls/s over one window of `seconds` (at least 3 calls). */
+function window(fn: (i: number) => void, seconds: number): number {
+  const start = performance.now();
+  let calls = 0;
+  while (calls < 3 || performance.now() - start < seconds * 1000) fn(calls++);
+  return calls / ((performance.now() - start) / 1000);
+}
+
+/** Warm up, then `reps` timed windows; the three measures are interleaved rep by rep so drift hits each alike. */
+export function benchWorkload(w: Workload, reps: number, seconds: number): EngineResult {
+  const spec: MlpSpec = { widths: w.widths, activation: 'relu', bias: true };
+  const layout = mlpLayout(spec);
+  const dIn = w.widths[0];
+  const rng = createRng(1, 'bench', w.name);
+  const X = Float32Array.from(rng.fillNormal(new Float64Array(w.n * dIn)));
+  const Y = Float32Array.from(rng.fillNormal(new Float64Array(w.n)));
+  const w0 = rng.fillNormal(new Float64Array(layout.size)).map((v) => v * 0.1);
+  const batches = w.batch === null ? null : Array.from({ length: 64 }, () => Int32Array.from({ length: w.batch! }, () => rng.int(w.n)));
+  const batchOf = (i: number) => (batches === null ? null : batches[i % batches.length]);
+
+  const model = createMlpLossModel({ spec, X, Y, n: w.n, wStar: w0 });
+  const xT = tf.tensor2d(X, [w.n, dIn]);
+  const yT = tf.tensor2d(Y, [w.n, 1]);
+  const posterior = localPosterior({ n: w.n, beta0: 1, gamma: 1, wStar: w0, L0: model.loss(w0) });
+  const sgld = createSgld(model, posterior, { stepSize: 1e-7, batchSize: w.batch });
+  let state: SgldState = sgld.init(w0, createRng(2, 'bench-sgld').state());
+
+  const measures = {
+    explicit: (i: number) => model.lossAndGrad(w0, batchOf(i)),
+    autodiff: (i: number) => mlpLossAndGradAutodiff(layout, xT, yT, w0, batchOf(i)),
+    sgld: () => {
+      state = sgld.step(state).state;
+    },
+  };
+  const samples: Record<keyof typeof measures, number[]> = { explicit: [], autodiff: [], sgld: [] };
+  for (const fn of Object.values(measures)) window(fn, Math.min(0.3, seconds));
+  for (let r = 0; r < reps; r++) {
+    for (const [k, fn] of Object.entries(measures)) samples[k as keyof typeof measures].push(window(fn, seconds));
+  }
+  const tensorsLeft = tf.memory().numTensors;
+  model.dispose();
+  xT.dispose();
+  yT.dispose();
+  if (tf.memory().numTensors !== tensorsLeft - 4) {
+    // X, Y of the model and xT, yT: anything else would be a leak in the code measured.
+    console.warn(`warning: ${tensorsLeft - 4 - tf.memory().numTensors} tensors leaked in ${w.name}`);
+  }
+  return {
+    workload: w,
+    dim: layout.size,
+    flopsPerEval: matmulFlops(w.widths, w.batch ?? w.n),
+    explicit: stat(samples.explicit),
+    autodiff: stat(samples.autodiff),
+    sgld: stat(samples.sgld),
+  };
+}
