@@ -15,9 +15,7 @@ const config: TeacherStudentConfig = {
 };
 
 test('training a 4-16-1 student reaches the noise floor σ² and a rebuild is bit-identical', async () => {
-  const started = performance.now();
   const a = await buildTeacherStudentTarget(config);
-  const seconds = (performance.now() - started) / 1000;
   const sigma2 = 0.1 ** 2;
   assert.equal(a.d, 4 * 16 + 16 + 16 + 1);
   assert.equal(a.wStar.length, a.d);
@@ -27,7 +25,6 @@ test('training a 4-16-1 student reaches the noise floor σ² and a rebuild is bi
   assert.ok(a.L0 < 1.5 * sigma2 && a.L0 > 0.5 * sigma2, `L0 = ${a.L0}, σ² = ${sigma2}`);
   assert.ok(a.testLoss < 2 * sigma2, `test loss ${a.testLoss}`);
   assert.ok(a.history.every((h) => h.testLoss !== undefined));
-  assert.ok(seconds < 10, `build took ${seconds.toFixed(1)} s`);
   assert.deepEqual(a.studentSpec, config.student);
   assert.deepEqual(a.noise, { kind: 'gauss', std: 0.1 });
   assert.ok(Math.abs(a.noiseVariance / sigma2 - 1) < 0.1, `noiseVariance ${a.noiseVariance}`);

@@ -5,7 +5,8 @@
  * bare start-up of a stage process.
  */
 import { spawnSync } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTempWorkspace, REPO_ROOT, type TempWorkspace } from '../e2e/workspace';
 import { stat, type Stat } from './stats';
@@ -67,7 +68,13 @@ export async function benchOrchestration(opts: {
   log: (line: string) => void;
 }): Promise<OrchestrationResult> {
   const { graphNs, runN, reps, log } = opts;
+  // A private parent folder: a concurrent cleanup of /tmp/llc-ws-* (seen once, mid-run) must not take our workspace.
+  const parent = await mkdtemp(join(tmpdir(), 'llc-bench-'));
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = parent;
   const ws = await createTempWorkspace(configText(stepSizes(graphNs[0])));
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
   try {
     const graph: GraphResult[] = [];
     for (const N of graphNs) {
@@ -84,6 +91,8 @@ export async function benchOrchestration(opts: {
         warm.push((performance.now() - t0) / 1000);
         projects = out.output.split('\n').filter((l) => l.trim() !== '').length;
       }
+      // 1 target, N sample, N analysis, report, 4 packages.
+      if (projects !== 2 * N + 6) log(`  warning: N=${N} listed ${projects} projects, expected ${2 * N + 6}`);
       const g: GraphResult = { N, projects, sync, cold: stat(cold), warm: stat(warm) };
       log(`  graph N=${N}: ${projects} projects, sync ${sync.toFixed(1)} s, show projects cold ${g.cold.median.toFixed(2)} s, warm ${g.warm.median.toFixed(2)} s`);
       graph.push(g);
@@ -125,6 +134,7 @@ export async function benchOrchestration(opts: {
     return { graph, run };
   } finally {
     await ws.dispose();
+    await rm(parent, { recursive: true, force: true });
   }
 }
 
