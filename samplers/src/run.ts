@@ -69,12 +69,50 @@ function isFiniteVector(v: Float64Array): boolean {
   return true;
 }
 
+/** Synchronous driver (tests, benchmarks): runs every chain to the end. */
 export function runChains<S extends KernelState>(
   model: LossModel,
   posterior: LocalPosterior,
   algorithm: SamplingAlgorithm<S>,
   options: RunOptions,
 ): RunResult {
+  const loop = chainLoop(model, posterior, algorithm, options);
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The driver for stage processes: the same loop, but it yields to the event loop
+ * every ~50 ms so that SIGINT/SIGTERM handlers run and can abort `options.signal`
+ * (a synchronous loop would only see the signal after it finished).
+ */
+export async function runChainsAsync<S extends KernelState>(
+  model: LossModel,
+  posterior: LocalPosterior,
+  algorithm: SamplingAlgorithm<S>,
+  options: RunOptions,
+): Promise<RunResult> {
+  const loop = chainLoop(model, posterior, algorithm, options);
+  let last = performance.now();
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+    if (performance.now() - last > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+/** The one loop; it yields after every step so a driver can interleave other work. */
+function* chainLoop<S extends KernelState>(
+  model: LossModel,
+  posterior: LocalPosterior,
+  algorithm: SamplingAlgorithm<S>,
+  options: RunOptions,
+): Generator<void, RunResult, void> {
   const { chains, steps, burnIn, evalEvery, seed, initNoise } = options;
   const now = options.now ?? (() => performance.now() / 1000);
   const nDraws = Math.floor(steps / evalEvery);
@@ -150,6 +188,7 @@ export function runChains<S extends KernelState>(
       }
     } else {
       for (let b = 0; healthy && b < burnIn; b++) {
+        yield;
         if (options.signal?.aborted) break;
         progress();
         healthy = advance(kernel(state));
@@ -160,6 +199,7 @@ export function runChains<S extends KernelState>(
     let acceptCount = 0;
     let energy = Number.NaN;
     for (let k = 1; healthy && k <= steps; k++) {
+      yield;
       if (options.signal?.aborted) {
         trace.status = { status: 'interrupted', atStep: t, atDraw: trace.draws };
         break;

@@ -10,7 +10,7 @@ import { loadTarget, targetLossModel, type LoadedTarget } from '../../targets/sr
 import type { LossModel } from './model';
 import { localPosterior, type LocalPosterior } from './posterior';
 import { createSampler } from './registry';
-import { runChains } from './run';
+import { runChainsAsync } from './run';
 import { writeSampleArtifact, type SampleManifest } from './trace';
 import { runVi, VI_DEFAULTS } from './vi';
 import { writeViArtifact } from './viTrace';
@@ -34,7 +34,7 @@ async function sampleChains(config: ChainConfig, { slice, ctx, model, posterior,
   ctx.log(`${config.kind}: ${config.chains} chains × ${perChain} steps (${config.burnIn} warm-up)`);
   const startedAt = new Date();
   const t0 = performance.now();
-  const result = runChains(model, posterior, algorithm, {
+  const result = await runChainsAsync(model, posterior, algorithm, {
     chains: config.chains,
     steps: config.steps,
     burnIn: config.burnIn,
@@ -44,7 +44,7 @@ async function sampleChains(config: ChainConfig, { slice, ctx, model, posterior,
     signal: ctx.signal,
     onProgress: ({ chain, step }) => progress.update(chain * perChain + step, `chain ${chain + 1}/${config.chains}`),
   });
-  progress.finish();
+  if (!ctx.signal.aborted) progress.finish();
   const interrupted = result.chains.some((c) => c.status.status === 'interrupted');
   return writeSampleArtifact(ctx.outputDir, result, {
     ...meta,
@@ -78,7 +78,7 @@ async function fitVi(config: ViConfig, { slice, ctx, model, posterior, meta }: R
     signal: ctx.signal,
     onProgress: (fit, step) => progress.update(fit * config.steps + step, `fit ${fit + 1}/${config.chains}`),
   });
-  progress.finish();
+  if (!ctx.signal.aborted) progress.finish();
   return writeViArtifact(ctx.outputDir, result, {
     ...meta,
     complete: !ctx.signal.aborted,

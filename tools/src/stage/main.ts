@@ -48,9 +48,17 @@ async function main(): Promise<void> {
   const id = 'id' in slice ? slice.id : 'name' in slice ? slice.name : slice.stage;
   const label = `${args.stage} ${id}`;
   const controller = new AbortController();
+  // The first SIGINT/SIGTERM asks the stage to stop and keep a partial result. Nx answers a
+  // terminal Ctrl-C by sending SIGTERM to its tasks right after the SIGINT, so a second,
+  // different signal is not "press again": only the same signal again, a second later, quits at once.
+  let first: { signal: string; at: number } | null = null;
   const abort = (signal: string) => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`[${label}] ${signal}: stopping; a partial result is kept and marked incomplete (press again to quit now)\n`);
+    if (first) {
+      if (signal === first.signal && performance.now() - first.at > 1000) process.exit(130);
+      return;
+    }
+    first = { signal, at: performance.now() };
+    process.stderr.write(`[${label}] ${signal}: stopping; a partial result is kept and marked incomplete (press Ctrl-C again to quit now)\n`);
     controller.abort();
   };
   process.on('SIGINT', () => abort('SIGINT'));
