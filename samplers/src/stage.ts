@@ -12,7 +12,7 @@ import { localPosterior, type LocalPosterior } from './posterior';
 import { createSampler } from './registry';
 import { runChainsAsync } from './run';
 import { writeSampleArtifact, type SampleManifest } from './trace';
-import { runVi, VI_DEFAULTS } from './vi';
+import { runViAsync, VI_DEFAULTS } from './vi';
 import { writeViArtifact } from './viTrace';
 
 type ViConfig = Extract<ResolvedSamplerConfig, { kind: 'vi' }>;
@@ -72,7 +72,7 @@ async function fitVi(config: ViConfig, { slice, ctx, model, posterior, meta }: R
   ctx.log(`vi: ${config.chains} fits × ${config.steps} Adam steps, ${config.components} components of rank ${config.rank}`);
   const startedAt = new Date();
   const t0 = performance.now();
-  const result = runVi(model, posterior, params, {
+  const result = await runViAsync(model, posterior, params, {
     fits: config.chains,
     seed: slice.seed,
     signal: ctx.signal,

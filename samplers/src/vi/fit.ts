@@ -163,13 +163,28 @@ function allFinite(x: Float64Array): boolean {
   return true;
 }
 
-export function fitMfa(
+type FitHooks = { onStep?: (step: number) => void; signal?: AbortSignal };
+
+/** Runs a generator to its end synchronously. */
+export function drain<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+export function fitMfa(model: LossModel, posterior: LocalPosterior, options: FitOptions, rng: Rng, hooks: FitHooks = {}): FitResult {
+  return drain(fitMfaSteps(model, posterior, options, rng, hooks));
+}
+
+/** The fit as a generator that yields after every Adam step, so a driver can let signal handlers run. */
+export function* fitMfaSteps(
   model: LossModel,
   posterior: LocalPosterior,
   options: FitOptions,
   rng: Rng,
-  hooks: { onStep?: (step: number) => void; signal?: AbortSignal } = {},
-): FitResult {
+  hooks: FitHooks = {},
+): Generator<void, FitResult, void> {
   const { components, rank, lr, steps, samplesPerStep, batchSize, initScale, elboEvery } = options;
   if (!(lr > 0)) throw new Error(`Error in fitMfa: lr must be > 0, got ${lr}`);
   if (!(Number.isInteger(steps) && steps >= 0)) throw new Error(`Error in fitMfa: steps must be a non-negative integer, got ${steps}`);
@@ -210,6 +225,7 @@ export function fitMfa(
   });
 
   for (let t = 1; t <= steps; t++) {
+    yield;
     if (hooks.signal?.aborted) return finish('stopped', `interrupted at step ${t - 1} of ${steps}`);
     hooks.onStep?.(t);
     // With one draw, the first step has no earlier draws to form a baseline: use 0 advantage.

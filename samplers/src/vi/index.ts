@@ -11,7 +11,7 @@ import { createRng } from '../../../tools/src/random/rng';
 import type { LossModel } from '../model';
 import type { LocalPosterior } from '../posterior';
 import { estimateLlc } from './estimate';
-import { fitMfa } from './fit';
+import { drain, fitMfaSteps } from './fit';
 import { mfaView } from './mfa';
 
 export interface ViParams {
@@ -114,6 +114,27 @@ function validate(params: ViParams): void {
 }
 
 export function runVi(model: LossModel, posterior: LocalPosterior, params: ViParams, options: ViRunOptions): ViResult {
+  return drain(runViSteps(model, posterior, params, options));
+}
+
+/**
+ * The driver for stage processes: yields to the event loop every ~50 ms so SIGINT/SIGTERM
+ * handlers can abort `options.signal` mid-fit (a synchronous loop would see it only at the end).
+ */
+export async function runViAsync(model: LossModel, posterior: LocalPosterior, params: ViParams, options: ViRunOptions): Promise<ViResult> {
+  const steps = runViSteps(model, posterior, params, options);
+  let last = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - last > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+function* runViSteps(model: LossModel, posterior: LocalPosterior, params: ViParams, options: ViRunOptions): Generator<void, ViResult, void> {
   validate(params);
   if (!(Number.isInteger(options.fits) && options.fits >= 1)) throw new Error(`Error in runVi: fits must be a positive integer, got ${options.fits}`);
   const now = options.now ?? (() => performance.now() / 1000);
@@ -138,7 +159,7 @@ export function runVi(model: LossModel, posterior: LocalPosterior, params: ViPar
       fits.push(stopped('interrupted before the fit started'));
       continue;
     }
-    const fit = fitMfa(
+    const fit = yield* fitMfaSteps(
       model,
       posterior,
       { ...params, elboEvery },
