@@ -87,10 +87,9 @@ test('window adaptation reaches the target acceptance (0.8 and 0.65) and the ave
   // Dual averaging drives the acceptance of the iterates it runs (final buffer) to the target.
   assert.ok(Math.abs(meanOf(hi.finalBuffer) - 0.8) < 0.05, `final-buffer acceptance ${hi.finalBuffer} vs 0.8`);
   assert.ok(Math.abs(meanOf(lo.finalBuffer) - 0.65) < 0.05, `final-buffer acceptance ${lo.finalBuffer} vs 0.65`);
-  // The kept step size is exp(x̄), the average of widely spread log-step iterates; the
-  // acceptance curve falls off a cliff above the target, so x̄ sits below the target's
-  // step size and the sampling acceptance comes out above δ (here by ~0.1–0.2).
-  assert.ok(hi.sampling > 0.8 - 0.05 && hi.sampling < 0.99, `sampling acceptance ${hi.sampling} for target 0.8`);
+  // The kept step size is fitted to the final buffer's (log ε, α) pairs so that sampling
+  // accepts at the target (exp(x̄), Stan's choice, overshoots by ~0.1–0.15 here).
+  assert.ok(Math.abs(hi.sampling - 0.8) < 0.05, `sampling acceptance ${hi.sampling} for target 0.8`);
   assert.ok(lo.sampling > 0.65 - 0.05 && lo.sampling < hi.sampling, `sampling acceptance ${lo.sampling} for target 0.65`);
   assert.ok(lo.stepSize > hi.stepSize, 'a lower target must give a larger step');
 });
