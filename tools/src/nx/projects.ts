@@ -10,13 +10,30 @@ export const SYNC_GENERATOR = '@llc/tools:slices';
 
 /** The engine packages whose version can change a result; nothing else in the lockfile should. */
 const ENGINE_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'];
+const PLOT_PACKAGES = ['d3-node', '@resvg/resvg-js', 'dejavu-fonts-ttf'];
 
 const code = (...folders: string[]) => [
   ...folders.map((f) => `{workspaceRoot}/${f}/**/*.ts`),
   '!{workspaceRoot}/**/*.test.ts',
+  ...NOT_STAGE_CODE.map((f) => `!{workspaceRoot}/${f}/**`),
 ];
-/** Shared infrastructure every stage runs: the stage entry, artifact I/O, RNG, config types. */
-const STAGE_CODE = ['tools/src/stage', 'tools/src/artifacts', 'tools/src/random', 'tools/src/config', 'tools/src/executors'];
+/**
+ * Every stage runs the tools package (stage entry, config and limits, artifact I/O, RNG);
+ * its tests, benchmark and cache server are not stage code.
+ */
+const STAGE_CODE = ['tools/src'];
+const NOT_STAGE_CODE = ['tools/src/e2e', 'tools/src/bench', 'tools/src/cache'];
+/**
+ * What each stage's process imports (the transitive closure, checked against the import
+ * graph): a build draws its plots with analysis/src/plots and knows potentials from samplers;
+ * a sampler loads targets; an analysis reads sample and target artifacts.
+ */
+export const STAGE_SOURCES = {
+  target: ['targets/src', 'samplers/src', 'analysis/src/plots', 'analysis/src/diagnostics'],
+  sample: ['samplers/src', 'targets/src'],
+  analysis: ['analysis/src', 'samplers/src', 'targets/src'],
+  report: ['analysis/src', 'targets/src/models'],
+} as const;
 
 type Project = Omit<ProjectConfiguration, 'root'> & { root: string };
 
@@ -57,8 +74,8 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
       projectType: 'application',
       tags: ['llc:target', pipelineTag],
       targets: {
-        build: stageTarget(unit, `Build target '${unit.slice.name}': data, training to w*, L0`, ['targets/src'], {
-          externalDependencies: ENGINE_PACKAGES,
+        build: stageTarget(unit, `Build target '${unit.slice.name}': data, training to w*, L0`, [...STAGE_SOURCES.target], {
+          externalDependencies: [...ENGINE_PACKAGES, ...PLOT_PACKAGES],
         }),
       },
     };
@@ -72,7 +89,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
       tags: ['llc:sample', `llc:sampler:${unit.slice.config.kind}`, pipelineTag],
       implicitDependencies: [target],
       targets: {
-        sample: stageTarget(unit, `Run ${unit.slice.config.kind} (${unit.slice.id}) on target '${unit.slice.target}'`, ['samplers/src', 'targets/src'], {
+        sample: stageTarget(unit, `Run ${unit.slice.config.kind} (${unit.slice.id}) on target '${unit.slice.target}'`, [...STAGE_SOURCES.sample], {
           externalDependencies: ENGINE_PACKAGES,
           dependsOn: [{ projects: [target], target: 'build' }],
           inputs: [upstreamOutputs] as TargetConfiguration['inputs'],
@@ -89,8 +106,8 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
       tags: ['llc:analysis', pipelineTag],
       implicitDependencies: [sample],
       targets: {
-        analyze: stageTarget(unit, `Analyse run ${unit.slice.run}: λ̂, R-hat, ESS, MCSE, plots`, ['analysis/src'], {
-          externalDependencies: ['d3-node', '@resvg/resvg-js', 'dejavu-fonts-ttf'],
+        analyze: stageTarget(unit, `Analyse run ${unit.slice.run}: λ̂, R-hat, ESS, MCSE, plots`, [...STAGE_SOURCES.analysis], {
+          externalDependencies: PLOT_PACKAGES,
           dependsOn: [{ projects: [sample], target: 'sample' }],
           inputs: [upstreamOutputs] as TargetConfiguration['inputs'],
         }),
@@ -106,8 +123,8 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
     tags: ['llc:report', pipelineTag],
     implicitDependencies: analysisProjects,
     targets: {
-      report: stageTarget(report, 'Report: table of every run (HTML + CSV + JSON) with plots', ['analysis/src'], {
-        externalDependencies: ['d3-node', '@resvg/resvg-js', 'dejavu-fonts-ttf'],
+      report: stageTarget(report, 'Report: table of every run (HTML + CSV + JSON) with plots', [...STAGE_SOURCES.report], {
+        externalDependencies: PLOT_PACKAGES,
         dependsOn: [{ projects: analysisProjects, target: 'analyze' }],
         inputs: [upstreamOutputs] as TargetConfiguration['inputs'],
       }),
