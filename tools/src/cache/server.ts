@@ -101,7 +101,8 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
     const text = (status: number, msg: string) => {
       // A rejected upload's body is read and discarded, so the client sees the status, not a reset socket.
       if (req.method === 'PUT' && !req.readableEnded) req.resume();
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      // Exactly `text/plain`: Nx rejects a 401 with any other content type as a misconfigured endpoint.
+      res.writeHead(status, { 'content-type': 'text/plain' });
       res.end(msg + '\n');
       return status;
     };
@@ -123,8 +124,19 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
       if (!s?.isFile()) return text(404, 'record not found');
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(s.size) });
       ev.bytes = s.size;
-      await pipeline(createReadStream(file), res);
-      return 200;
+      // Not stream.pipeline: a client that closes its socket right after the last byte makes it reject with
+      // ERR_STREAM_PREMATURE_CLOSE though everything was sent. Count it as served once the whole file was written.
+      return new Promise<number>((ok) => {
+        const src = createReadStream(file);
+        let sent = 0;
+        src.on('data', (c) => (sent += c.length));
+        src.on('error', () => (res.destroy(), ok(500)));
+        res.on('close', () => {
+          src.destroy();
+          ok(sent === s.size ? 200 : 499); // 499: the client went away early
+        });
+        src.pipe(res);
+      });
     }
 
     // PUT
@@ -158,7 +170,7 @@ export async function startCacheServer(opts: CacheServerOptions): Promise<CacheS
     handle(req, res, ev)
       .catch((e) => {
         if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+          res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' });
           res.end(`internal error: ${(e as Error).message}\n`);
         } else res.destroy();
         return 500;
