@@ -130,15 +130,5 @@ function drawBand(frame: Frame, [lo, hi]: readonly [number, number]): void {
     .attr('height', num(y1 - y0))
     .attr('fill', BAND_FILL)
     .attr('fill-opacity', 0.25);
-  for (const py of [y0, y1]) {
-    frame.overlay
-      .append('line')
-      .attr('x1', 0)
-      .attr('x2', num(frame.innerWidth))
-      .attr('y1', num(py))
-      .attr('y2', num(py))
-      .attr('stroke', TARGET.color)
-      .attr('stroke-width', 1.25)
-      .attr('stroke-dasharray', TARGET.dash);
-  }
+  for (const edge of [hi, lo]) drawHorizontalLine(frame, edge, { color: TARGET.color, dash: TARGET.dash, width: 1.25 });
 }

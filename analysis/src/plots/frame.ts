@@ -441,7 +441,7 @@ function drawSwatch(g: Selection, e: LegendEntry, cy: number): void {
 }
 
 /** Dashed horizontal line across the plot at data value `value` (skipped if not finite). */
-export function drawHorizontalLine(frame: Frame, value: number, style: { color: string; dash: string }): void {
+export function drawHorizontalLine(frame: Frame, value: number, style: { color: string; dash: string; width?: number }): void {
   if (!Number.isFinite(value)) return;
   const py = frame.y(value);
   frame.overlay
@@ -451,7 +451,7 @@ export function drawHorizontalLine(frame: Frame, value: number, style: { color: 
     .attr('y1', num(py))
     .attr('y2', num(py))
     .attr('stroke', style.color)
-    .attr('stroke-width', 1.5)
+    .attr('stroke-width', style.width ?? 1.5)
     .attr('stroke-dasharray', style.dash);
 }
 

@@ -167,8 +167,8 @@ const posteriorOverrideSchema = z.strictObject({
   gamma: sweepable(z.number().nonnegative().finite()).optional(),
 });
 
-export const sgldSchema = z.strictObject({
-  kind: z.literal('sgld'),
+/** Fields of the minibatch Langevin-type samplers (SGLD, SGNHT). */
+const minibatchFields = {
   stepSize: sweepable(positive),
   batchSize: sweepable(positiveInt).default(256),
   chains: sweepable(positiveInt).default(4),
@@ -177,6 +177,11 @@ export const sgldSchema = z.strictObject({
   evalEvery: sweepable(positiveInt).default(10),
   initNoise: sweepable(z.number().nonnegative().finite()).default(0.01),
   seed: seed.optional(),
+};
+
+export const sgldSchema = z.strictObject({
+  kind: z.literal('sgld'),
+  ...minibatchFields,
   /** Diagonal preconditioner built from the loss gradient only (the localiser excluded). */
   precondition: sweepable(z.enum(['none', 'rmsprop', 'adam'])).default('none'),
   beta1: sweepable(z.number().nonnegative().lt(1)).default(0.9),
@@ -195,14 +200,7 @@ export const sgldSchema = z.strictObject({
 /** Stochastic-gradient Nosé–Hoover thermostat (Ding et al. 2014). */
 export const sgnhtSchema = z.strictObject({
   kind: z.literal('sgnht'),
-  stepSize: sweepable(positive),
-  batchSize: sweepable(positiveInt).default(256),
-  chains: sweepable(positiveInt).default(4),
-  steps: sweepable(positiveInt).default(2000),
-  burnIn: sweepable(nonNegativeInt).default(0),
-  evalEvery: sweepable(positiveInt).default(10),
-  initNoise: sweepable(z.number().nonnegative().finite()).default(0.01),
-  seed: seed.optional(),
+  ...minibatchFields,
   initialFriction: sweepable(z.number().finite()).default(0.01),
   /**
    * Injected diffusion A in √(2Aε)·ξ: a constant (Ding et al.; α settles near A). null gives the
