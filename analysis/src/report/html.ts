@@ -21,6 +21,7 @@ table { border-collapse: collapse; font-size: 13px; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: right; white-space: nowrap; }
 th { background: #f4f4f4; cursor: pointer; user-select: none; }
 td.text { text-align: left; }
+td.text:last-child { white-space: normal; min-width: 24em; font-size: 11px; color: #444; }
 tr.flagged td { background: #fff4e5; }
 .flag { color: #a34a00; }
 figure { display: inline-block; margin: 8px; vertical-align: top; }

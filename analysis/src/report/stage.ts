@@ -76,6 +76,8 @@ export async function runReportStage(slice: ReportSlice, ctx: StageContext): Pro
     if (targets.length > 1) {
       for (const sampler of samplers) {
         const runs = analyses.filter((a) => a.summary.sampler === sampler);
+        // Across targets means at least two of them.
+        if (new Set(runs.map((a) => a.summary.target)).size < 2) continue;
         const svg = comparisonSvg(`λ̂ across targets for sampler '${sampler}'`, runs, (a) => `${a.summary.target} ${sweepLabel(a)}`.trim());
         await writePlot(`compare-sampler-${sampler}`, svg);
         overview.push({ title: `Sampler '${sampler}' across targets`, figures: [{ caption: `λ̂ ± 2 MCSE per target and setting`, svg }] });

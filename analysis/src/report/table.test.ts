@@ -11,8 +11,8 @@ const row: ReportRow = {
 
 test('CSV keeps full precision, writes NA for nulls and quotes fields with commas or quotes', () => {
   const csv = toCsv([row]).trim().split('\n');
-  assert.equal(csv[0], 'id,kind,target,sampler,hyperparameters,llc,mcse,rhat,essBulk,essTail,chains,fge,wallSeconds,essPerSecond,essPerFge,lambdaTrue,relativeError,flags');
-  assert.equal(csv[1], 'a--sgld--stepSize-1e-4,sgld,a,sgld,stepSize=0.0001 chains=4,1.23456789,0.01,NA,512.5,300,4/4,1200,3.5,146.4,0.427,NA,NA,"tail ESS 300 < 400; R̂, ""quoted"""');
+  assert.equal(csv[0], 'id,kind,target,sampler,llc,mcse,rhat,essBulk,essTail,chains,fge,wallSeconds,essPerSecond,essPerFge,lambdaTrue,relativeError,flags,hyperparameters');
+  assert.equal(csv[1], 'a--sgld--stepSize-1e-4,sgld,a,sgld,1.23456789,0.01,NA,512.5,300,4/4,1200,3.5,146.4,0.427,NA,NA,"tail ESS 300 < 400; R̂, ""quoted""",stepSize=0.0001 chains=4');
 });
 
 test('HTML table escapes text, rounds for display, keeps sortable raw values and marks flagged rows', () => {

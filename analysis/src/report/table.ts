@@ -28,7 +28,6 @@ export interface ReportRow {
 export const COLUMNS: Array<{ key: keyof ReportRow; title: string; digits?: number }> = [
   { key: 'target', title: 'target' },
   { key: 'sampler', title: 'sampler' },
-  { key: 'hyperparameters', title: 'hyperparameters' },
   { key: 'llc', title: 'λ̂', digits: 4 },
   { key: 'mcse', title: 'MCSE', digits: 3 },
   { key: 'rhat', title: 'R̂', digits: 4 },
@@ -42,6 +41,8 @@ export const COLUMNS: Array<{ key: keyof ReportRow; title: string; digits?: numb
   { key: 'lambdaTrue', title: 'λ true', digits: 4 },
   { key: 'relativeError', title: 'rel. error', digits: 3 },
   { key: 'flags', title: 'flags' },
+  // Last: it is the longest cell, and the numbers should stay on screen.
+  { key: 'hyperparameters', title: 'hyperparameters' },
 ];
 
 export function formatHyperparameters(h: Record<string, unknown>): string {
