@@ -4,7 +4,7 @@ import { definePipeline, sweep } from './tools/src/config/define';
  * The demo study: two teacher–student MLPs. SGLD runs on both at two step sizes (the
  * trade-off every SGLD user faces: small steps mix slowly, large steps bias λ̂ upwards);
  * every other sampler runs on the first, so the report compares them at equal cost
- * (ESS per FGE and per second). About 4 minutes on 2 cores (`npm start`).
+ * (ESS per FGE and per second). About 2 minutes on 2 cores (`npm start`).
  */
 export default definePipeline({
   seed: 1,
