@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeSafetensors } from '../../tools/src/artifacts/safetensors';
 import { describeFiles, verifyFiles, type FileEntry } from '../../tools/src/artifacts/manifest';
-import { loadTensor } from '../../tools/src/artifacts/tensors';
+import { loadTensors } from '../../tools/src/artifacts/tensors';
 import { replaceDirAtomic, writeJsonAtomic } from '../../tools/src/artifacts/atomic';
 import type { SampleSlice } from '../../tools/src/config/normalize';
 import type { ChainStatus, RunResult } from './run';
@@ -137,15 +137,21 @@ export async function readSampleArtifact(dir: string, label: string, rerun: stri
   const shape = entry.tensors?.llc?.shape ?? [C, 0];
   const D = shape[1];
   const opts = { label: where, rerun };
-  const get = (name: string) => loadTensor(dir, entry, name, { dtype: 'F64', shape: [C, D] }, opts);
+  const perDraw = { dtype: 'F64', shape: [C, D] } as const;
+  const t = await loadTensors(
+    dir,
+    entry,
+    { llc: perDraw, loss: perDraw, fge: perDraw, seconds: perDraw, acceptance: perDraw, energy: perDraw, draw_step: { dtype: 'I32', shape: [D] } },
+    opts,
+  );
   return {
     manifest,
-    llc: unstack(await get('llc'), C, D),
-    loss: unstack(await get('loss'), C, D),
-    fge: unstack(await get('fge'), C, D),
-    seconds: unstack(await get('seconds'), C, D),
-    acceptance: unstack(await get('acceptance'), C, D),
-    energy: unstack(await get('energy'), C, D),
-    drawSteps: await loadTensor(dir, entry, 'draw_step', { dtype: 'I32', shape: [D] }, opts),
+    llc: unstack(t.llc, C, D),
+    loss: unstack(t.loss, C, D),
+    fge: unstack(t.fge, C, D),
+    seconds: unstack(t.seconds, C, D),
+    acceptance: unstack(t.acceptance, C, D),
+    energy: unstack(t.energy, C, D),
+    drawSteps: t.draw_step,
   };
 }

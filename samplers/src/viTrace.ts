@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeSafetensors } from '../../tools/src/artifacts/safetensors';
 import { describeFiles } from '../../tools/src/artifacts/manifest';
-import { loadTensor } from '../../tools/src/artifacts/tensors';
+import { loadTensors } from '../../tools/src/artifacts/tensors';
 import { replaceDirAtomic, writeJsonAtomic } from '../../tools/src/artifacts/atomic';
 import type { ViResult } from './vi';
 import { SAMPLE_MANIFEST, SAMPLE_SCHEMA, type SampleManifest } from './trace';
@@ -80,15 +80,27 @@ export async function readViTensors(dir: string, manifest: SampleManifest, label
   const C = manifest.chains.length;
   const K = entry.tensors?.elbo?.shape?.[1] ?? 0;
   const opts = { label, rerun };
-  const vec = (name: string) => loadTensor(dir, entry, name, { dtype: 'F64', shape: [C] }, opts);
-  const elbo = await loadTensor(dir, entry, 'elbo', { dtype: 'F64', shape: [C, K] }, opts);
+  const perFit = { dtype: 'F64', shape: [C] } as const;
+  const t = await loadTensors(
+    dir,
+    entry,
+    {
+      fit_llc: perFit,
+      fit_llc_plain: perFit,
+      fit_llc_mcse: perFit,
+      fit_final_elbo: perFit,
+      elbo: { dtype: 'F64', shape: [C, K] },
+      elbo_step: { dtype: 'I32', shape: [K] },
+    },
+    opts,
+  );
   return {
     manifest,
-    llc: await vec('fit_llc'),
-    llcPlain: await vec('fit_llc_plain'),
-    llcMcse: await vec('fit_llc_mcse'),
-    finalElbo: await vec('fit_final_elbo'),
-    elbo: Array.from({ length: C }, (_, c) => elbo.slice(c * K, (c + 1) * K)),
-    elboSteps: await loadTensor(dir, entry, 'elbo_step', { dtype: 'I32', shape: [K] }, opts),
+    llc: t.fit_llc,
+    llcPlain: t.fit_llc_plain,
+    llcMcse: t.fit_llc_mcse,
+    finalElbo: t.fit_final_elbo,
+    elbo: Array.from({ length: C }, (_, c) => t.elbo.slice(c * K, (c + 1) * K)),
+    elboSteps: t.elbo_step,
   };
 }

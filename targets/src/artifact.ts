@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeSafetensors, type Tensor } from '../../tools/src/artifacts/safetensors';
 import { describeFiles, hashFile, verifyFiles, type FileEntry } from '../../tools/src/artifacts/manifest';
-import { loadTensor } from '../../tools/src/artifacts/tensors';
+import { loadTensors } from '../../tools/src/artifacts/tensors';
 import { writeJsonAtomic } from '../../tools/src/artifacts/atomic';
 import type { PotentialSpec, TargetConfig } from '../../tools/src/config/schema';
 import type { LossModel } from '../../samplers/src/model';
@@ -127,16 +127,25 @@ export async function loadTarget(workspaceRoot: string, ref: TargetRef): Promise
   if (!entry) throw new Error(`${label}: lists no ${TARGET_TENSORS}; rebuild: ${rerun}`);
   const opts = { label, rerun };
   const { n, nTest, p, outputDim, d } = meta;
-  const wStar = await loadTensor(dir, entry, 'w_star', { dtype: 'F64', shape: [d] }, opts);
-  const data =
-    meta.model.kind === 'mlp'
-      ? {
-          X: await loadTensor(dir, entry, 'X', { dtype: 'F32', shape: [n, p] }, opts),
-          Y: await loadTensor(dir, entry, 'Y', { dtype: 'F32', shape: [n, outputDim] }, opts),
-          Xtest: await loadTensor(dir, entry, 'X_test', { dtype: 'F32', shape: [nTest, p] }, opts),
-          Ytest: await loadTensor(dir, entry, 'Y_test', { dtype: 'F32', shape: [nTest, outputDim] }, opts),
-        }
-      : null;
+  const wStarOnly = { w_star: { dtype: 'F64', shape: [d] } } as const;
+  if (meta.model.kind !== 'mlp') {
+    const { w_star } = await loadTensors(dir, entry, wStarOnly, opts);
+    return { meta, metaSha256: meta.metaSha256, wStar: w_star, data: null };
+  }
+  const t = await loadTensors(
+    dir,
+    entry,
+    {
+      ...wStarOnly,
+      X: { dtype: 'F32', shape: [n, p] },
+      Y: { dtype: 'F32', shape: [n, outputDim] },
+      X_test: { dtype: 'F32', shape: [nTest, p] },
+      Y_test: { dtype: 'F32', shape: [nTest, outputDim] },
+    },
+    opts,
+  );
+  const wStar = t.w_star;
+  const data = { X: t.X, Y: t.Y, Xtest: t.X_test, Ytest: t.Y_test };
   return { meta, metaSha256: meta.metaSha256, wStar, data };
 }
 

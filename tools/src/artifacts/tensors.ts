@@ -26,27 +26,25 @@ function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-/**
- * Reads tensor `name` from the file `entry` describes in `dir`, after checking
- * size, sha256 and the manifest's tensor list, and checks it has the expected
- * dtype (and shape, if given). Returns the data as the typed array for
- * `expected.dtype`.
- */
-export async function loadTensor<D extends Dtype>(
-  dir: string,
-  entry: FileEntry,
-  name: string,
-  expected: { dtype: D; shape?: readonly number[] },
-  opts: LoadTensorOptions = {},
-): Promise<TypedArrayFor[D]> {
+type Expected<D extends Dtype> = { dtype: D; shape?: readonly number[] };
+type Decoded = ReturnType<typeof decodeSafetensors>;
+
+function failer(dir: string, opts: LoadTensorOptions) {
   const label = opts.label ?? dir;
-  const failWith = (...problems: string[]): never => {
+  return (...problems: string[]): never => {
     throw new ArtifactError(label, problems, opts.rerun);
   };
+}
 
+/**
+ * Reads the file `entry` describes in `dir` once, checks its size, sha256 and the
+ * manifest's tensor list against those very bytes, and decodes it.
+ */
+async function readVerified(dir: string, entry: FileEntry, wanted: string, opts: LoadTensorOptions): Promise<Decoded> {
+  const failWith = failer(dir, opts);
   const where = resolveEntryPath(dir, entry.path);
   if ('problem' in where) return failWith(where.problem);
-  if (!isSafetensorsPath(entry.path)) return failWith(`${entry.path}: not a .safetensors file, cannot load tensor "${name}"`);
+  if (!isSafetensorsPath(entry.path)) return failWith(`${entry.path}: not a .safetensors file, cannot load tensor ${wanted}`);
 
   let bytes: Uint8Array;
   try {
@@ -58,7 +56,7 @@ export async function loadTensor<D extends Dtype>(
   const contentProblems = compareContent(entry, { bytes: bytes.byteLength, sha256: sha256Hex(bytes) });
   if (contentProblems.length > 0) return failWith(...contentProblems);
 
-  let decoded: ReturnType<typeof decodeSafetensors>;
+  let decoded: Decoded;
   try {
     decoded = decodeSafetensors(bytes, entry.path);
   } catch (err) {
@@ -68,7 +66,12 @@ export async function loadTensor<D extends Dtype>(
     const tensorProblems = compareTensors(entry.path, entry.tensors, decoded.tensors);
     if (tensorProblems.length > 0) return failWith(...tensorProblems);
   }
+  return decoded;
+}
 
+/** Tensor `name` of a verified file, checked for the expected dtype (and shape, if given). */
+function pick<D extends Dtype>(dir: string, entry: FileEntry, decoded: Decoded, name: string, expected: Expected<D>, opts: LoadTensorOptions): TypedArrayFor[D] {
+  const failWith = failer(dir, opts);
   const tensor = decoded.tensors[name];
   if (!tensor) {
     const names = Object.keys(decoded.tensors);
@@ -82,7 +85,7 @@ export async function loadTensor<D extends Dtype>(
   if (tensor.dtype === 'F32' && expected.dtype === 'F64') {
     if (!opts.allowConvert) {
       throw new ArtifactError(
-        label,
+        opts.label ?? dir,
         [`${entry.path}: tensor "${name}" dtype differs (expected F64, found F32)`],
         opts.rerun,
         `set precision=float64 to allow the explicit F32→F64 conversion, or make the producer write F64 and ${rerunAdvice(opts.rerun)}`,
@@ -95,4 +98,39 @@ export async function loadTensor<D extends Dtype>(
     return widened as TypedArrayFor[D];
   }
   return failWith(`${entry.path}: tensor "${name}" dtype differs (expected ${expected.dtype}, found ${tensor.dtype})`);
+}
+
+/**
+ * Reads tensor `name` from the file `entry` describes in `dir`, after checking
+ * size, sha256 and the manifest's tensor list, and checks it has the expected
+ * dtype (and shape, if given). Returns the data as the typed array for
+ * `expected.dtype`.
+ */
+export async function loadTensor<D extends Dtype>(
+  dir: string,
+  entry: FileEntry,
+  name: string,
+  expected: Expected<D>,
+  opts: LoadTensorOptions = {},
+): Promise<TypedArrayFor[D]> {
+  const decoded = await readVerified(dir, entry, `"${name}"`, opts);
+  return pick(dir, entry, decoded, name, expected, opts);
+}
+
+/**
+ * Several tensors of one file: the file is read, hashed and decoded once (loading
+ * them one by one would read and hash it once per tensor), each tensor checked as in
+ * loadTensor.
+ */
+export async function loadTensors<E extends Record<string, Expected<Dtype>>>(
+  dir: string,
+  entry: FileEntry,
+  expected: E,
+  opts: LoadTensorOptions = {},
+): Promise<{ [K in keyof E]: TypedArrayFor[E[K]['dtype']] }> {
+  const names = Object.keys(expected);
+  const decoded = await readVerified(dir, entry, names.map((n) => `"${n}"`).join(', '), opts);
+  const out: Record<string, unknown> = {};
+  for (const name of names) out[name] = pick(dir, entry, decoded, name, expected[name], opts);
+  return out as { [K in keyof E]: TypedArrayFor[E[K]['dtype']] };
 }
