@@ -6,16 +6,10 @@
 import { mcseMean, summarizeDraws, type DiagnosticsSummary } from './diagnostics';
 import type { AnalysisConfig } from '../../tools/src/config/schema';
 import type { SampleTrace } from '../../samplers/src/trace';
-import type { ChainResult, Maybe } from './summary';
+import type { ChainResult, LlcBlock, Maybe } from './summary';
 
-export interface LlcEstimate {
-  mean: Maybe;
-  mcse: Maybe;
-  sd: Maybe;
-  chainSpread: Maybe;
-  q05: Maybe;
-  q50: Maybe;
-  q95: Maybe;
+/** The λ̂ block of summary.json, plus what the rest of the summary and the plots are built from. */
+export interface LlcEstimate extends LlcBlock {
   diagnostics: DiagnosticsSummary | null;
   na: Record<string, string>;
   chains: ChainResult[];

@@ -26,6 +26,21 @@ export interface ChainResult {
   divergences: number;
 }
 
+/** The λ̂ block of summary.json. */
+export interface LlcBlock {
+  /** λ̂: mean of the per-draw llc over healthy chains and kept draws. */
+  mean: Maybe;
+  /** Monte Carlo standard error of λ̂ from ess_mean (Vehtari et al. 2021). */
+  mcse: Maybe;
+  /** Posterior sd of the per-draw llc. */
+  sd: Maybe;
+  /** Standard deviation of the per-chain λ̂ values (ddof 1). */
+  chainSpread: Maybe;
+  q05: Maybe;
+  q50: Maybe;
+  q95: Maybe;
+}
+
 export interface Summary {
   schema: typeof SUMMARY_SCHEMA;
   id: string;
@@ -38,19 +53,7 @@ export interface Summary {
   /** beta0 is null for analytic potentials (their temperature nβ is set directly). */
   posterior: { beta0: number | null; gamma: number; beta: number; nBeta: number };
   targetInfo: { n: number; d: number; L0: number };
-  llc: {
-    /** λ̂: mean of the per-draw llc over healthy chains and kept draws. */
-    mean: Maybe;
-    /** Monte Carlo standard error of λ̂ from ess_mean (Vehtari et al. 2021). */
-    mcse: Maybe;
-    /** Posterior sd of the per-draw llc. */
-    sd: Maybe;
-    /** Standard deviation of the per-chain λ̂ values (ddof 1). */
-    chainSpread: Maybe;
-    q05: Maybe;
-    q50: Maybe;
-    q95: Maybe;
-  };
+  llc: LlcBlock;
   diagnostics: {
     rhat: Maybe;
     essBulk: Maybe;

@@ -4,6 +4,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { exampleInterval, exampleRunningMean, exampleTrace } from './examples';
 import { intervalPlot, runningMeanPlot, svgToPng, tracePlot } from './index';
 import { decodePngRgba, readPngHeader } from './png-read';
+import { assertWellFormed } from './test-helpers';
 
 const makers: readonly (() => string)[] = [
   () => tracePlot(exampleTrace(3, 4000)),
@@ -14,17 +15,6 @@ const makers: readonly (() => string)[] = [
 /** Number of vertices in all <path d="..."> strings (M and L commands). */
 function pathVertices(svg: string): number[] {
   return [...svg.matchAll(/<path d="([^"]*)"/g)].map((m) => (m[1]!.match(/[ML]/g) ?? []).length);
-}
-
-function assertWellFormed(svg: string): void {
-  assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), svg.slice(0, 80));
-  assert.ok(!/="[^"]*(NaN|Infinity|undefined)/.test(svg), 'non-finite number in an attribute');
-  assert.ok(!svg.includes('&nbsp;'), 'HTML-only entity in SVG');
-  const texts = svg.match(/<text\b[^>]*>/g) ?? [];
-  assert.ok(texts.length > 0);
-  for (const t of texts) assert.match(t, /font-family="DejaVu Sans"/);
-  // Coordinates carry at most 2 decimals.
-  assert.ok(!/\d\.\d{3,}/.test(svg.replace(/<text\b[^>]*>[^<]*<\/text>/g, '')), 'unrounded number');
 }
 
 test('each plot contains its title and axis labels, and is well-formed', () => {
