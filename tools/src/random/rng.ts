@@ -25,7 +25,31 @@ export interface Rng {
   state(): RngState;
 }
 
-const TWO_PI = 2 * Math.PI;
+/**
+ * Ziggurat for the standard normal (Marsaglia & Tsang 2000) with 256 layers of equal
+ * area V under f(x) = exp(−x²/2), laid out as in Doornik (2005): the layer index and
+ * the sign come from bits of one 32-bit word that never enter the abscissa, which gets
+ * 55 bits of its own, so no value is correlated with its layer. About 99% of draws
+ * cost two 32-bit words, a multiply and a compare: no log, sqrt or trig, which made
+ * Box–Muller the slowest part of an SGLD step on large networks.
+ * X[0] = V / f(R) is the width of the base layer (rectangle plus tail); X[1] = R is
+ * where the tail starts; X[i + 1] solves f(X[i + 1]) = f(X[i]) + V / X[i]; X[256] = 0.
+ */
+const ZIG_LAYERS = 256;
+const ZIG_R = 3.6541528853610088;
+const ZIG_V = 0.00492867323399;
+const ZIG_X = new Float64Array(ZIG_LAYERS + 1);
+const ZIG_F = new Float64Array(ZIG_LAYERS + 1);
+{
+  const f = (x: number) => Math.exp(-0.5 * x * x);
+  ZIG_X[0] = ZIG_V / f(ZIG_R);
+  ZIG_X[1] = ZIG_R;
+  for (let i = 1; i < ZIG_LAYERS - 1; i++) ZIG_X[i + 1] = Math.sqrt(-2 * Math.log(ZIG_V / ZIG_X[i] + f(ZIG_X[i])));
+  ZIG_X[ZIG_LAYERS] = 0;
+  for (let i = 0; i <= ZIG_LAYERS; i++) ZIG_F[i] = f(ZIG_X[i]);
+}
+const TWO_POW_M32 = 2 ** -32;
+const TWO_POW_M23 = 2 ** -23;
 
 /** 32-bit finaliser of MurmurHash3: spreads every input bit over the output. */
 function mix32(h: number): number {
@@ -56,25 +80,27 @@ export function seedState(seed: number, ...stream: Array<string | number>): RngS
   return words;
 }
 
+/** 32-bit rotate left, as an int32 (same bits as the uint32). */
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+  return (x << k) | (x >>> (32 - k));
 }
 
 /** A generator that continues from `state` (the array is copied, never mutated). */
 export function rngFromState(state: RngState): Rng {
   if (state.length !== 4) throw new Error(`Error in rngFromState: expected 4 state words, got ${state.length}`);
-  let s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3];
+  // The state lives in a typed array: closure variables holding uint32 values above 2³¹ are
+  // boxed heap numbers in V8, which made every draw allocate (≈ 20× slower).
+  const st = Uint32Array.from(state);
 
   const nextUint32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (s1 << 9) >>> 0;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl(s3, 11);
-    s0 >>>= 0; s1 >>>= 0; s2 >>>= 0; s3 >>>= 0;
+    const s0 = st[0], s1 = st[1];
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const s2 = st[2] ^ s0;
+    const s3 = st[3] ^ s1;
+    st[0] = s0 ^ s3;
+    st[1] = s1 ^ s2;
+    st[2] = s2 ^ (s1 << 9);
+    st[3] = rotl(s3, 11);
     return result;
   };
   const uniform = (): number => {
@@ -82,23 +108,34 @@ export function rngFromState(state: RngState): Rng {
     const lo = nextUint32() >>> 6; // 26 bits
     return (hi * 67108864 + lo) / 9007199254740992;
   };
-  // Box–Muller on (0, 1]: 1 - u avoids log(0).
-  const normalPair = (out: Float64Array, i: number): void => {
-    const r = Math.sqrt(-2 * Math.log(1 - uniform()));
-    const theta = TWO_PI * uniform();
-    out[i] = r * Math.cos(theta);
-    if (i + 1 < out.length) out[i + 1] = r * Math.sin(theta);
+  const normal = (): number => {
+    for (;;) {
+      const a = nextUint32();
+      const layer = a & 0xff;
+      const negative = (a & 0x100) !== 0;
+      // 23 bits of a above the layer and sign bits, then 32 of a second word: u in [0, 1).
+      const u = ((a >>> 9) + nextUint32() * TWO_POW_M32) * TWO_POW_M23;
+      const x = u * ZIG_X[layer];
+      if (x < ZIG_X[layer + 1]) return negative ? -x : x;
+      if (layer === 0) {
+        // The tail beyond R (Marsaglia 1964); 1 − uniform() is in (0, 1], so log is finite.
+        let t: number, y: number;
+        do {
+          t = -Math.log(1 - uniform()) / ZIG_R;
+          y = -Math.log(1 - uniform());
+        } while (y + y < t * t);
+        return negative ? -(ZIG_R + t) : ZIG_R + t;
+      }
+      // The wedge between the layer's inner rectangle and the curve.
+      if (ZIG_F[layer] + uniform() * (ZIG_F[layer + 1] - ZIG_F[layer]) < Math.exp(-0.5 * x * x)) return negative ? -x : x;
+    }
   };
-  const one = new Float64Array(1);
   return {
     nextUint32,
     uniform,
-    normal() {
-      normalPair(one, 0);
-      return one[0];
-    },
+    normal,
     fillNormal(out) {
-      for (let i = 0; i < out.length; i += 2) normalPair(out, i);
+      for (let i = 0; i < out.length; i++) out[i] = normal();
       return out;
     },
     int(n) {
@@ -107,7 +144,7 @@ export function rngFromState(state: RngState): Rng {
       return Math.floor(uniform() * n);
     },
     state() {
-      return Uint32Array.of(s0, s1, s2, s3);
+      return Uint32Array.from(st);
     },
   };
 }
