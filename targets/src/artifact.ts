@@ -13,6 +13,9 @@ import type { PotentialSpec, TargetConfig } from '../../tools/src/config/schema'
 import type { LossModel } from '../../samplers/src/model';
 import { POTENTIALS, type PotentialKind, type PotentialParams } from '../../samplers/src/potentials';
 import { createMlpLossModel } from './models/mlp';
+import { createSimdMlpLossModel, type Precision } from './models/simd/mlpSimd';
+import { createNativeMlpLossModel, loadNativeAddon } from './models/native/mlpNative';
+import type { EnginePreference } from './engine/backend';
 import type { MlpSpec } from './models/mlpSpec';
 import type { HistoryPoint } from './train/adam';
 
@@ -156,10 +159,56 @@ export function potentialModel(spec: PotentialSpec): LossModel {
   return entry.create(params as PotentialParams[PotentialKind]);
 }
 
-/** The loss the samplers see: the training loss L_n of the MLP, or the potential K. */
-export function targetLossModel(target: LoadedTarget): LossModel {
+export interface TargetLossModelOptions {
+  /** The run's engine setting (default 'auto'). */
+  engine?: EnginePreference;
+  /** Arithmetic of the MLP loss (default 'float32'); 'float64' needs the simd or native kernel. */
+  precision?: Precision;
+  /** The tfjs backend this process runs (initEngine(...).backend): 'auto' keeps tfjs-node when it is there. */
+  tfjsBackend?: string;
+  /**
+   * Whether the native addon loads (default: try loading it, loadNativeAddon()), or why
+   * not; tests pass it to pin the choice.
+   */
+  native?: { ok: true } | { ok: false; why: string };
+}
+
+export type GradientEngineKind = 'tfjs' | 'simd' | 'native';
+
+/**
+ * Which implementation evaluates an MLP target's loss for sampling: the tfjs model on
+ * the process's backend, the native addon or the SIMD kernel. 'auto' takes tfjs-node
+ * when it runs (native multithreaded kernels) for float32, else the native addon when it
+ * is built and loads, else the SIMD kernel. 'native' asked explicitly and not built throws
+ * (naming `npm run build:native`).
+ */
+export function gradientEngine(options: TargetLossModelOptions): { kind: GradientEngineKind; precision: Precision } {
+  const engine = options.engine ?? 'auto';
+  const precision = options.precision ?? 'float32';
+  const native = () => options.native ?? loadNativeAddon();
+  if (engine === 'simd') return { kind: 'simd', precision };
+  if (engine === 'native') {
+    const status = native();
+    if (!status.ok) throw new Error(`Error in targetLossModel: engine 'native' asked for, but ${status.why}; or set engine 'simd' or 'auto'`);
+    return { kind: 'native', precision };
+  }
+  if (engine === 'auto') {
+    if (options.tfjsBackend === 'tfjs-node' && precision === 'float32') return { kind: 'tfjs', precision };
+    return { kind: native().ok ? 'native' : 'simd', precision };
+  }
+  if (precision !== 'float32') {
+    throw new Error(`Error in targetLossModel: precision '${precision}' needs engine 'simd' or 'native' (or 'auto'); engine '${engine}' computes in float32`);
+  }
+  return { kind: 'tfjs', precision };
+}
+
+/** The loss the samplers see: the training loss L_n of the MLP, or the potential K (always float64 JavaScript). */
+export function targetLossModel(target: LoadedTarget, options: TargetLossModelOptions = {}): LossModel {
   const { meta } = target;
   if (meta.model.kind === 'potential') return potentialModel(meta.model.spec);
   if (!target.data) throw new Error(`bug: MLP target ${meta.name} loaded without data`);
-  return createMlpLossModel({ spec: meta.model.spec, X: target.data.X, Y: target.data.Y, n: meta.n, wStar: target.wStar });
+  const data = { spec: meta.model.spec, X: target.data.X, Y: target.data.Y, n: meta.n, wStar: target.wStar };
+  const { kind, precision } = gradientEngine(options);
+  if (kind === 'native') return createNativeMlpLossModel({ ...data, precision });
+  return kind === 'simd' ? createSimdMlpLossModel({ ...data, precision }) : createMlpLossModel(data);
 }

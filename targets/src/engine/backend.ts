@@ -9,6 +9,12 @@ import * as tf from '@tensorflow/tfjs-core';
 
 export type BackendPreference = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
 export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
+/**
+ * The config's engine setting: a tfjs backend, or 'simd' (the WebAssembly SIMD kernel) or
+ * 'native' (the optional native addon) evaluating MLP losses for sampling; tfjs, for
+ * everything else, is then chosen as by 'auto'.
+ */
+export type EnginePreference = BackendPreference | 'simd' | 'native';
 
 export interface EngineInfo {
   /** Which backend every tensor op in this process runs on. */
@@ -88,12 +94,14 @@ async function choose(preference: BackendPreference): Promise<EngineInfo> {
 
 /**
  * Selects the backend once per process: 'auto' tries tfjs-node, then wasm, then cpu.
+ * 'simd' and 'native' select as 'auto' does (the kernels are no tfjs backends: targetLossModel picks them).
  * An explicit preference that cannot be honoured throws rather than silently running
  * on another backend (results would differ in the last bits).
  * Repeated calls return the first result; a later explicit preference that differs
  * from the backend already chosen throws.
  */
-export async function initEngine(preference: BackendPreference = 'auto'): Promise<EngineInfo> {
+export async function initEngine(setting: EnginePreference = 'auto'): Promise<EngineInfo> {
+  const preference: BackendPreference = setting === 'simd' || setting === 'native' ? 'auto' : setting;
   if (chosen === null) {
     chosenPreference = preference;
     chosen = choose(preference);

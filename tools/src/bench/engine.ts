@@ -1,12 +1,17 @@
 /**
  * Gradient-engine throughput: loss + full gradient evaluations/s of the explicit
- * backward pass (createMlpLossModel) and of tf.grad (mlpLossAndGradAutodiff), the
- * matmul GFLOP/s they imply, and SGLD steps/s (sgld.create + step) on the same model.
+ * backward pass (createMlpLossModel), of tf.grad (mlpLossAndGradAutodiff) and of the
+ * WebAssembly SIMD kernel in float32 and float64 (createSimdMlpLossModel), of the optional
+ * native addon in float32 and float64 (createNativeMlpLossModel, when it is built), the
+ * matmul GFLOP/s they imply, and SGLD steps/s (sgld.create + step) on the explicit, simd
+ * and native models.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../random/rng';
 import { createMlpLossModel } from '../../../targets/src/models/mlp';
 import { mlpLossAndGradAutodiff } from '../../../targets/src/models/mlpAutodiff';
+import { createSimdMlpLossModel } from '../../../targets/src/models/simd/mlpSimd';
+import { createNativeMlpLossModel, loadNativeAddon } from '../../../targets/src/models/native/mlpNative';
 import { mlpLayout, type MlpSpec } from '../../../targets/src/models/mlpSpec';
 import { create as createSgld, type SgldState } from '../../../samplers/src/kernels/sgld';
 import { localPosterior } from '../../../samplers/src/posterior';
@@ -47,8 +52,26 @@ export interface EngineResult {
   flopsPerEval: number;
   explicit: Stat;
   autodiff: Stat;
+  simd32: Stat;
+  simd64: Stat;
+  /** SGLD steps/s on the explicit tfjs model. */
   sgld: Stat;
+  sgldSimd32: Stat;
+  sgldSimd64: Stat;
+  /** The native addon (null when it is not built: see `native`). */
+  native32: Stat | null;
+  native64: Stat | null;
+  sgldNative32: Stat | null;
+  sgldNative64: Stat | null;
+  /** The native kernel's instruction set, or why it was not measured. */
+  native: { isa: string } | { why: string };
 }
+
+/** The measures of one workload, in the order they are interleaved. */
+const MEASURES = ['explicit', 'autodiff', 'simd32', 'simd64', 'sgld', 'sgldSimd32', 'sgldSimd64'] as const;
+const NATIVE_MEASURES = ['native32', 'native64', 'sgldNative32', 'sgldNative64'] as const;
+type Measure = (typeof MEASURES)[number];
+type NativeMeasure = (typeof NATIVE_MEASURES)[number];
 
 /** Calls/s over one window of `seconds` (at least 3 calls). */
 function window(fn: (i: number) => void, seconds: number): number {
@@ -71,25 +94,53 @@ export function benchWorkload(w: Workload, reps: number, seconds: number): Engin
   const batchOf = (i: number) => (batches === null ? null : batches[i % batches.length]);
 
   const model = createMlpLossModel({ spec, X, Y, n: w.n, wStar: w0 });
+  const simd32 = createSimdMlpLossModel({ spec, X, Y, n: w.n, wStar: w0, precision: 'float32' });
+  const simd64 = createSimdMlpLossModel({ spec, X, Y, n: w.n, wStar: w0, precision: 'float64' });
+  const addon = loadNativeAddon();
+  const native32 = addon.ok ? createNativeMlpLossModel({ spec, X, Y, n: w.n, wStar: w0, precision: 'float32' }) : null;
+  const native64 = addon.ok ? createNativeMlpLossModel({ spec, X, Y, n: w.n, wStar: w0, precision: 'float64' }) : null;
   const xT = tf.tensor2d(X, [w.n, dIn]);
   const yT = tf.tensor2d(Y, [w.n, 1]);
   const posterior = localPosterior({ n: w.n, beta0: 1, gamma: 1, wStar: w0, L0: model.loss(w0) });
-  const sgld = createSgld(model, posterior, { stepSize: 1e-7, batchSize: w.batch });
-  let state: SgldState = sgld.init(w0, createRng(2, 'bench-sgld').state());
-
-  const measures = {
-    explicit: (i: number) => model.lossAndGrad(w0, batchOf(i)),
-    autodiff: (i: number) => mlpLossAndGradAutodiff(layout, xT, yT, w0, batchOf(i)),
-    sgld: () => {
+  /** SGLD on `m`, stepping its own chain. */
+  const stepper = (m: Pick<typeof model, 'dim' | 'n' | 'loss' | 'lossAndGrad'>) => {
+    const sgld = createSgld(m, posterior, { stepSize: 1e-7, batchSize: w.batch });
+    let state: SgldState = sgld.init(w0, createRng(2, 'bench-sgld').state());
+    return () => {
       state = sgld.step(state).state;
-    },
+    };
   };
-  const samples: Record<keyof typeof measures, number[]> = { explicit: [], autodiff: [], sgld: [] };
-  for (const fn of Object.values(measures)) window(fn, Math.min(0.3, seconds));
+
+  const measures: Record<Measure, (i: number) => void> = {
+    explicit: (i) => model.lossAndGrad(w0, batchOf(i)),
+    autodiff: (i) => mlpLossAndGradAutodiff(layout, xT, yT, w0, batchOf(i)),
+    simd32: (i) => simd32.lossAndGrad(w0, batchOf(i)),
+    simd64: (i) => simd64.lossAndGrad(w0, batchOf(i)),
+    sgld: stepper(model),
+    sgldSimd32: stepper(simd32),
+    sgldSimd64: stepper(simd64),
+  };
+  const nativeMeasures: Partial<Record<NativeMeasure, (i: number) => void>> =
+    native32 && native64
+      ? {
+          native32: (i) => native32.lossAndGrad(w0, batchOf(i)),
+          native64: (i) => native64.lossAndGrad(w0, batchOf(i)),
+          sgldNative32: stepper(native32),
+          sgldNative64: stepper(native64),
+        }
+      : {};
+  const all = { ...measures, ...nativeMeasures } as Record<Measure | NativeMeasure, (i: number) => void>;
+  const keys = [...MEASURES, ...(native32 ? NATIVE_MEASURES : [])];
+  const samples = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<Measure | NativeMeasure, number[]>;
+  for (const k of keys) window(all[k], Math.min(0.3, seconds));
   for (let r = 0; r < reps; r++) {
-    for (const [k, fn] of Object.entries(measures)) samples[k as keyof typeof measures].push(window(fn, seconds));
+    for (const k of keys) samples[k].push(window(all[k], seconds));
   }
   const tensorsLeft = tf.memory().numTensors;
+  simd32.dispose();
+  simd64.dispose();
+  native32?.dispose();
+  native64?.dispose();
   model.dispose();
   xT.dispose();
   yT.dispose();
@@ -101,8 +152,8 @@ export function benchWorkload(w: Workload, reps: number, seconds: number): Engin
     workload: w,
     dim: layout.size,
     flopsPerEval: matmulFlops(w.widths, w.batch ?? w.n),
-    explicit: stat(samples.explicit),
-    autodiff: stat(samples.autodiff),
-    sgld: stat(samples.sgld),
+    ...(Object.fromEntries(MEASURES.map((k) => [k, stat(samples[k])])) as Record<Measure, Stat>),
+    ...(Object.fromEntries(NATIVE_MEASURES.map((k) => [k, native32 ? stat(samples[k]) : null])) as Record<NativeMeasure, Stat | null>),
+    native: native32 ? { isa: native32.isa } : { why: addon.ok ? 'bug' : addon.why },
   };
 }

@@ -1,6 +1,8 @@
 /**
- * The same loss + gradient workloads in PyTorch (float32, one thread, autograd), run
- * through an embedded Python script when `import torch` works.
+ * The same loss + gradient workloads in PyTorch (float32, one thread, autograd), and an
+ * SGLD step built on them, run through an embedded Python script when `import torch`
+ * works in `python3` or `/usr/bin/python3` (Debian's python3-torch, when python3 on PATH
+ * is another interpreter).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import type { Workload } from './engine';
@@ -33,39 +35,80 @@ for w in cfg["workloads"]:
         grads = torch.autograd.grad(loss, params)
         # Same hand-off as the JS side: loss and a float64 copy of the flat gradient.
         return loss.item(), torch.cat([g.reshape(-1) for g in grads]).double().numpy()
-    def window(seconds):
+    # SGLD on the localised posterior, as samplers/src/kernels/sgld.ts: minibatch draw,
+    # loss + gradient, w <- w - eps/2 (n*beta*g + gamma (w - w*)) + sqrt(eps) xi.
+    centre = [p.detach().clone() for p in params]
+    eps, nbeta, gamma = 1e-7, float(n), 1.0
+    def sgld_step(i):
+        xb, yb = (X, Y) if batch is None else (lambda idx: (X[idx], Y[idx]))(torch.randint(0, n, (batch,)))
+        h = xb
+        for l in range(0, len(params), 2):
+            h = h @ params[l] + params[l + 1]
+            if l + 2 < len(params):
+                h = torch.relu(h)
+        loss = torch.mean((h - yb) ** 2)
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g, c in zip(params, grads, centre):
+                p.add_(-(eps / 2) * (nbeta * g + gamma * (p - c)) + (eps ** 0.5) * torch.randn_like(p))
+        return loss.item()
+    def window(fn, seconds):
         t0 = time.perf_counter(); calls = 0
         while calls < 3 or time.perf_counter() - t0 < seconds:
-            once(calls); calls += 1
+            fn(calls); calls += 1
         return calls / (time.perf_counter() - t0)
-    window(min(0.3, cfg["seconds"]))
-    out.append([window(cfg["seconds"]) for _ in range(cfg["reps"])])
+    window(once, min(0.3, cfg["seconds"]))
+    window(sgld_step, min(0.3, cfg["seconds"]))
+    evals, steps = [], []
+    for _ in range(cfg["reps"]):
+        evals.append(window(once, cfg["seconds"]))
+        steps.append(window(sgld_step, cfg["seconds"]))
+    out.append([evals, steps])
 print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "rates": out}))
 `;
 
 export interface TorchResult {
   available: true;
+  /** The interpreter that imported torch. */
+  python: string;
   version: string;
   threads: number;
+  /** Loss + gradient evaluations/s per workload. */
   rates: Stat[];
+  /** SGLD steps/s per workload. */
+  sgld: Stat[];
 }
 
-export function torchAvailable(): { ok: true } | { ok: false; why: string } {
-  const r = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (r.error) return { ok: false, why: `python3 not runnable (${r.error.message})` };
-  if (r.status !== 0) return { ok: false, why: (r.stderr.trim().split('\n').pop() ?? 'import torch failed').slice(0, 160) };
-  return { ok: true };
+/** Interpreters tried in order: the one on PATH, then Debian's (python3-torch installs there). */
+const PYTHONS = ['python3', '/usr/bin/python3'];
+
+export function torchAvailable(): { ok: true; python: string } | { ok: false; why: string } {
+  const why: string[] = [];
+  for (const python of PYTHONS) {
+    const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (r.error) why.push(`${python} not runnable (${r.error.message})`);
+    else if (r.status !== 0) why.push(`${python}: ${(r.stderr.trim().split('\n').pop() ?? 'import torch failed').slice(0, 160)}`);
+    else return { ok: true, python };
+  }
+  return { ok: false, why: why.join('; ') };
 }
 
-export function benchTorch(workloads: Workload[], reps: number, seconds: number): TorchResult {
+export function benchTorch(workloads: Workload[], reps: number, seconds: number, python = 'python3'): TorchResult {
   const cfg = JSON.stringify({ workloads: workloads.map(({ widths, n, batch }) => ({ widths, n, batch })), reps, seconds });
-  const text = execFileSync('python3', ['-c', SCRIPT, cfg], {
+  const text = execFileSync(python, ['-c', SCRIPT, cfg], {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
     maxBuffer: 1 << 20,
   });
-  const parsed = JSON.parse(text.trim().split('\n').pop()!) as { version: string; threads: number; rates: number[][] };
-  return { available: true, version: parsed.version, threads: parsed.threads, rates: parsed.rates.map((r) => stat(r)) };
+  const parsed = JSON.parse(text.trim().split('\n').pop()!) as { version: string; threads: number; rates: Array<[number[], number[]]> };
+  return {
+    available: true,
+    python,
+    version: parsed.version,
+    threads: parsed.threads,
+    rates: parsed.rates.map(([evals]) => stat(evals)),
+    sgld: parsed.rates.map(([, steps]) => stat(steps)),
+  };
 }
 
 /** For a syntax check without torch: the script text. */
