@@ -57,7 +57,7 @@ function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate,
     lambdaInfo: known ? { multiplicity: known.multiplicity, exact: known.exact, source: known.source } : null,
     relativeError,
     errorInMcse,
-    engine: m.engine.backend,
+    engine: m.engine.loss?.kind ?? m.engine.backend,
   };
 }
 

@@ -22,6 +22,11 @@ export interface RunOptions {
   seed: number;
   /** Chains start at w* + initNoise·N(0, I). */
   initNoise: number;
+  /**
+   * Run only these chain indices, in this order (default 0 … chains − 1). A chain's draws
+   * depend only on (seed, its index), so chains can be split across processes or threads.
+   */
+  chainIds?: readonly number[];
   onProgress?: (p: { chain: number; step: number; totalSteps: number }) => void;
   signal?: AbortSignal;
   /** Injectable clock (seconds) so tests can be exact. */
@@ -119,8 +124,10 @@ function* chainLoop<S extends KernelState>(
   const drawSteps = Int32Array.from({ length: nDraws }, (_, i) => (i + 1) * evalEvery);
   const totalSteps = burnIn + steps;
   const out: ChainTrace[] = [];
+  const ids = options.chainIds ?? Array.from({ length: chains }, (_, c) => c);
 
-  for (let c = 0; c < chains; c++) {
+  for (const c of ids) {
+    if (!Number.isInteger(c) || c < 0 || c >= chains) throw new Error(`Error in runChains: chain index ${c} is not in 0…${chains - 1}`);
     const initRng = createRng(seed, 'chain', c, 'init');
     const start = Float64Array.from(posterior.wStar, (w) => w + initNoise * initRng.normal());
     const nan = () => new Float64Array(nDraws).fill(Number.NaN);
@@ -171,7 +178,8 @@ function* chainLoop<S extends KernelState>(
     };
 
     let healthy = true;
-    if (algorithm.warmup && burnIn > 0) {
+    // A chain that starts after an interrupt skips its (synchronous, uninterruptible) warmup.
+    if (algorithm.warmup && burnIn > 0 && !options.signal?.aborted) {
       try {
         const tuned = algorithm.warmup(state, burnIn, progress);
         fge += tuned.fge;

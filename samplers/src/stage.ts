@@ -6,12 +6,12 @@
 import type { ResolvedSamplerConfig, SampleSlice } from '../../tools/src/config/normalize';
 import type { StageContext } from '../../tools/src/stage/context';
 import { initEngine } from '../../targets/src/engine/backend';
-import { loadTarget, targetLossModel, type LoadedTarget } from '../../targets/src/artifact';
+import { gradientEngine, loadTarget, targetLossModel, type LoadedTarget } from '../../targets/src/artifact';
 import type { LossModel } from './model';
 import { localPosterior, type LocalPosterior } from './posterior';
 import { createSampler } from './registry';
-import { runChainsAsync } from './run';
-import { writeSampleArtifact, type SampleManifest } from './trace';
+import { chainParallelism, DEFAULT_CHAIN_EXECUTION, executeChains, type ChainSetup } from './chains';
+import { writeSampleArtifact, type LossEngine, type SampleManifest } from './trace';
 import { runViAsync, VI_DEFAULTS } from './vi';
 import { writeViArtifact } from './viTrace';
 
@@ -31,19 +31,37 @@ async function sampleChains(config: ChainConfig, { slice, ctx, model, posterior,
   const algorithm = createSampler(config, model, posterior);
   const perChain = config.burnIn + config.steps;
   const progress = ctx.progress('', config.chains * perChain, 'steps');
-  ctx.log(`${config.kind}: ${config.chains} chains × ${perChain} steps (${config.burnIn} warm-up)`);
+  const execution = config.chainExecution ?? DEFAULT_CHAIN_EXECUTION;
+  const parallel = chainParallelism(config.chains);
+  const where =
+    execution === 'inline' ? 'in this process' : execution === 'workers' ? `on ${parallel} worker threads` : `in child processes, ${parallel} at a time`;
+  ctx.log(`${config.kind}: ${config.chains} chains × ${perChain} steps (${config.burnIn} warm-up), ${where}`);
   const startedAt = new Date();
   const t0 = performance.now();
-  const result = await runChainsAsync(model, posterior, algorithm, {
-    chains: config.chains,
-    steps: config.steps,
-    burnIn: config.burnIn,
-    evalEvery: config.evalEvery,
-    seed: slice.seed,
-    initNoise: config.initNoise,
-    signal: ctx.signal,
-    onProgress: ({ chain, step }) => progress.update(chain * perChain + step, `chain ${chain + 1}/${config.chains}`),
-  });
+  // Steps done per chain: chains may run side by side, so progress is their sum.
+  const done = new Array<number>(config.chains).fill(0);
+  const result = await executeChains(
+    { model, posterior, algorithm },
+    {
+      execution,
+      // Workers and child processes rebuild the model from the target artifact with the same code (chainSetup below).
+      remote: { module: import.meta.url, name: 'chainSetup', args: { slice, workspaceRoot: ctx.workspaceRoot, backend: meta.engine.backend } },
+      chains: config.chains,
+      steps: config.steps,
+      burnIn: config.burnIn,
+      evalEvery: config.evalEvery,
+      seed: slice.seed,
+      initNoise: config.initNoise,
+      signal: ctx.signal,
+      onProgress: ({ chain, step }) => {
+        done[chain] = step;
+        progress.update(
+          done.reduce((a, b) => a + b, 0),
+          `chain ${chain + 1}/${config.chains}`,
+        );
+      },
+    },
+  );
   if (!ctx.signal.aborted) progress.finish();
   const interrupted = result.chains.some((c) => c.status.status === 'interrupted');
   return writeSampleArtifact(ctx.outputDir, result, {
@@ -94,17 +112,59 @@ function posteriorFor(target: LoadedTarget, slice: SampleSlice, model: LossModel
   return { posterior: localPosterior({ n: model.n, beta0, gamma, wStar: target.wStar, L0 }), beta0 };
 }
 
-export async function runSampleStage(slice: SampleSlice, ctx: StageContext): Promise<void> {
-  const target = await loadTarget(ctx.workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
+/**
+ * The target, its engine and the loss the samplers see. Chain workers and child
+ * processes build theirs through this same function (chainSetup), so every chain of
+ * a run evaluates the same loss, bit for bit, wherever it runs.
+ */
+async function loadSampleModel(slice: SampleSlice, workspaceRoot: string) {
+  const target = await loadTarget(workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
   const engine = target.meta.fixedPosterior
     ? { backend: 'none', reason: 'analytic potential: evaluated in float64 JavaScript' }
     : await initEngine(slice.engine);
-  ctx.log(`engine: ${engine.backend} (${engine.reason})`);
-  const model = targetLossModel(target);
+  const options = { engine: slice.engine, precision: slice.config.precision, tfjsBackend: engine.backend };
+  const model = targetLossModel(target, options);
   try {
     // L0 is re-evaluated with this process's engine so that llc(w*) is exactly 0.
     const L0 = model.loss(target.wStar);
     const { posterior, beta0 } = posteriorFor(target, slice, model, L0);
+    return { target, engine: { ...engine, loss: lossEngine(target, options, model) }, model, L0, posterior, beta0 };
+  } catch (error) {
+    model.dispose?.();
+    throw error;
+  }
+}
+
+/** What evaluates the loss the samplers see (log, manifest, summary.json's `engine`). */
+function lossEngine(target: LoadedTarget, options: Parameters<typeof gradientEngine>[0], model: LossModel): LossEngine {
+  if (target.meta.model.kind === 'potential') return { kind: 'none', precision: 'float64', detail: 'analytic potential in JavaScript' };
+  const { kind, precision } = gradientEngine(options);
+  if (kind === 'tfjs') return { kind: options.tfjsBackend ?? 'tfjs', precision, detail: 'tfjs, explicit backward pass' };
+  const isa = (model as { isa?: string }).isa;
+  return { kind, precision, detail: kind === 'native' ? `native addon, ${isa ?? 'unknown'} code` : 'WebAssembly SIMD kernel' };
+}
+
+/**
+ * What a chain worker or child process runs (chainExecution 'workers' / 'process'): the
+ * stage's own model and sampler, on the backend the stage itself chose.
+ */
+export async function chainSetup(args: { slice: SampleSlice; workspaceRoot: string; backend?: string }): Promise<ChainSetup & { backend: string }> {
+  const { slice, workspaceRoot, backend } = args;
+  const config = slice.config;
+  if (config.kind === 'vi') throw new Error('bug: chainSetup called for a VI run');
+  const { engine, model, posterior } = await loadSampleModel(slice, workspaceRoot);
+  if (backend !== undefined && engine.backend !== backend) {
+    // Another backend would give other bits: refuse rather than mix them in one run.
+    model.dispose?.();
+    throw new Error(`engine '${engine.backend}' (${engine.reason}) instead of the stage's '${backend}'; set chainExecution: 'inline'`);
+  }
+  return { model, posterior, algorithm: createSampler(config, model, posterior), dispose: () => model.dispose?.(), backend: engine.backend };
+}
+
+export async function runSampleStage(slice: SampleSlice, ctx: StageContext): Promise<void> {
+  const { target, engine, model, L0, posterior, beta0 } = await loadSampleModel(slice, ctx.workspaceRoot);
+  ctx.log(`loss: ${engine.loss.kind}, ${engine.loss.precision} (${engine.loss.detail}); tfjs: ${engine.backend} (${engine.reason})`);
+  try {
     ctx.log(`target '${slice.target}': n = ${model.n}, d = ${model.dim}, nβ = ${posterior.nBeta.toFixed(2)}, γ = ${posterior.gamma}`);
     const run: RunContext = {
       slice,

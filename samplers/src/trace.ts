@@ -15,6 +15,14 @@ export const TRACE_FILE = 'trace.safetensors';
 export const SAMPLE_MANIFEST = 'manifest.json';
 export const SAMPLE_SCHEMA = 'llc.sample/1';
 
+/** What evaluated the loss of a run. */
+export interface LossEngine {
+  /** 'native' | 'simd' | the tfjs backend ('tfjs-node', 'wasm', 'cpu') | 'none' (a potential, in JavaScript). */
+  kind: string;
+  precision: 'float32' | 'float64';
+  detail: string;
+}
+
 export interface ChainSummary {
   chain: number;
   draws: number;
@@ -38,7 +46,8 @@ export interface SampleManifest {
   target: { name: string; metaSha256: string; n: number; d: number; L0: number };
   /** beta0 is null for analytic potentials, whose temperature nβ is set directly. */
   posterior: { beta0: number | null; gamma: number; beta: number; nBeta: number };
-  engine: { backend: string; reason: string };
+  /** The tfjs backend of the process, and what evaluated the loss (kind: 'native' | 'simd' | a tfjs backend | 'none'). */
+  engine: { backend: string; reason: string; loss?: LossEngine };
   chains: ChainSummary[];
   timing: { startedAt: string; endedAt: string; seconds: number };
   files: FileEntry[];
