@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pipelineLayout, expandPipeline, formatIdValue, type SampleSlice } from './normalize';
+import { pipelineLayout, expandPipeline, formatIdValue, placementFileContent, type SampleSlice } from './normalize';
 import { PipelineConfigError } from './errors';
 import { sweep } from './sweep';
 
@@ -180,6 +180,7 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
   assert.deepEqual(p.targets, [
     {
       project: 'target-a',
+      placement: { backend: 'local', slurm: {} },
       root: 'pipeline/targets/a',
       outputDir: 'artifacts/targets/a',
       slice: {
@@ -205,6 +206,7 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
   assert.deepEqual(p.samples, [
     {
       project: 'sample-a--sgld',
+      placement: { backend: 'local', slurm: {} },
       root: 'pipeline/samples/a--sgld',
       outputDir: 'artifacts/samples/a--sgld',
       slice: {
@@ -240,6 +242,7 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
   assert.deepEqual(p.analyses, [
     {
       project: 'analysis-a--sgld',
+      placement: { backend: 'local', slurm: {} },
       root: 'pipeline/analysis/a--sgld',
       outputDir: 'artifacts/analysis/a--sgld',
       slice: {
@@ -277,6 +280,7 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
   ]);
   assert.deepEqual(p.report, {
     project: 'report',
+    placement: { backend: 'local', slurm: {} },
     root: 'pipeline/report',
     outputDir: 'artifacts/report',
     slice: {
@@ -316,6 +320,36 @@ test('seeds: sampler and target seeds fall back to the pipeline seed; their own 
   const d = expandPipeline(config(), FILE);
   assert.equal(d.targets[0].slice.config.seed, 0);
   assert.equal(d.samples[0].slice.seed, 0);
+});
+
+test('placement: pipeline backend and slurm defaults, overridden field by field per target, sampler and run; never in a slice', () => {
+  const input = config({
+    backend: 'slurm',
+    slurm: { partition: 'cpu', time: '30', account: 'slt' },
+    targets: { a: target(), b: target({ backend: 'local' }) },
+    samplers: { sgld: sgld({ slurm: { time: '2:00:00', mem: '4G' } }), hmc: { kind: 'hmc' } },
+    runs: [{ target: '*', sampler: '*' }],
+  });
+  const p = expandPipeline(input, FILE);
+  assert.deepEqual(p.placement, { backend: 'slurm', slurm: { partition: 'cpu', time: '30', account: 'slt' } });
+  const byProject = Object.fromEntries([...p.targets, ...p.samples, ...p.analyses, p.report].map((u) => [u.project, u.placement]));
+  assert.deepEqual(byProject['target-a'], { backend: 'slurm', slurm: { account: 'slt', partition: 'cpu', time: '30' } });
+  assert.equal(byProject['target-b'].backend, 'local');
+  assert.deepEqual(byProject['sample-a--sgld'], { backend: 'slurm', slurm: { account: 'slt', mem: '4G', partition: 'cpu', time: '2:00:00' } });
+  assert.deepEqual(byProject['sample-a--hmc'].slurm.time, '30');
+  assert.equal(byProject['analysis-a--sgld'].backend, 'slurm');
+  for (const u of [...p.targets, ...p.samples]) {
+    const config = (u.slice as { config: Record<string, unknown> }).config;
+    assert.ok(!('backend' in config) && !('slurm' in config), `${u.project}: the placement leaked into the slice`);
+  }
+  // Switching the backend leaves every slice (and so every cache key) as it was.
+  const local = expandPipeline({ ...input, backend: 'local', slurm: undefined }, FILE);
+  assert.deepEqual(local.samples.map((u) => u.slice), p.samples.map((u) => u.slice));
+  assert.deepEqual(local.targets.map((u) => u.slice), p.targets.map((u) => u.slice));
+  // A run's overrides can move it too.
+  const moved = expandPipeline(config({ runs: [{ target: 'a', sampler: 'sgld', overrides: { backend: 'slurm', slurm: { gpus: 1 } } }] }), FILE);
+  assert.deepEqual(moved.samples[0].placement, { backend: 'slurm', slurm: { gpus: 1 } });
+  assert.deepEqual(placementFileContent(moved), { pipeline: { backend: 'local', slurm: {} }, projects: { 'sample-a--sgld': { backend: 'slurm', slurm: { gpus: 1 } } } });
 });
 
 test('formatIdValue: short, path-safe, lossless', () => {
@@ -360,12 +394,12 @@ const errorCases: ErrorCase[] = [
       c.sampler = c.samplers;
       return c;
     })(),
-    expect: ["sampler: unknown key (did you mean 'samplers'?)", 'allowed here: seed, engine, posterior, targets, samplers, runs'],
+    expect: ["sampler: unknown key (did you mean 'samplers'?)", 'allowed here: seed, engine, backend, slurm, posterior, targets, samplers, runs'],
   },
   {
     name: 'unknown key inside a sampler',
     input: config({ samplers: { sgld: sgld({ stepsize: 1e-3 }) } }),
-    expect: ["samplers.sgld.stepsize: unknown key (did you mean 'stepSize'?)", 'allowed here: kind, stepSize, batchSize'],
+    expect: ["samplers.sgld.stepsize: unknown key (did you mean 'stepSize'?)", 'allowed here: kind, stepSize, batchSize, chains'],
   },
   {
     name: 'unknown key inside a target train block',
@@ -517,7 +551,7 @@ const errorCases: ErrorCase[] = [
   {
     name: 'engine not in the enum',
     input: config({ engine: 'gpu' }),
-    expect: ['engine: Invalid option: expected one of "auto"|"tfjs-node"|"wasm"|"cpu" (got "gpu")'],
+    expect: ['engine: Invalid option: expected one of "auto"|"tfjs-node"|"wasm"|"cpu"|"simd"|"native" (got "gpu")'],
   },
   {
     name: 'no targets declared',
@@ -528,6 +562,21 @@ const errorCases: ErrorCase[] = [
     name: 'no samplers declared',
     input: config({ samplers: {} }),
     expect: ['samplers: declare at least one sampler (got {})'],
+  },
+  {
+    name: 'slurm time limit in a format sbatch does not take',
+    input: config({ backend: 'slurm', slurm: { time: '2h' } }),
+    expect: ['slurm.time: an sbatch time limit such as "30", "1:30:00" or "2-00:00:00" (got "2h")'],
+  },
+  {
+    name: 'unknown backend on a sampler',
+    input: config({ samplers: { sgld: sgld({ backend: 'pbs' }) } }),
+    expect: ['samplers.sgld.backend', 'expected one of "local"|"slurm"', '(got "pbs")'],
+  },
+  {
+    name: 'slurm setting typo on a target',
+    input: config({ targets: { a: target({ slurm: { partiton: 'gpu' } }) } }),
+    expect: ['targets.a.slurm', 'partiton', 'partition'],
   },
   {
     name: 'posterior beta0 zero',
@@ -578,7 +627,7 @@ test('PipelineConfigError lists every problem at once and says nothing was run',
   );
   assert.equal(e.name, 'PipelineConfigError');
   assert.deepEqual(e.problems, [
-    'engine: Invalid option: expected one of "auto"|"tfjs-node"|"wasm"|"cpu" (got "gpu")',
+    'engine: Invalid option: expected one of "auto"|"tfjs-node"|"wasm"|"cpu"|"simd"|"native" (got "gpu")',
     'samplers.sgld.stepSize: Too small: expected number to be >0 (got -1)',
     'samplers.sgld.chains: Too small: expected number to be >0 (got 0)',
   ]);

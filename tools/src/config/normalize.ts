@@ -5,7 +5,7 @@
  * exact, fully-defaulted settings its stage reads, and nothing else, so that a
  * unit's cache key changes exactly when its own inputs change.
  */
-import { pipelineSchema, samplerSchema, type Pipeline, type SamplerConfig, type TargetConfig, type AnalysisConfig } from './schema';
+import { pipelineSchema, samplerSchema, type Backend, type SlurmSettings, type Pipeline, type SamplerConfig, type TargetConfig, type AnalysisConfig } from './schema';
 import { PipelineConfigError, describeValue, formatIssues, closest } from './errors';
 import { isSweep } from './sweep';
 import { checkRunLimits } from '../cli/limits';
@@ -64,9 +64,20 @@ export interface ReportSlice {
 
 export type Slice = TargetSlice | SampleSlice | AnalysisSlice | ReportSlice;
 
+/**
+ * Where a unit's stage runs. Deliberately outside the slice: the backend never changes a
+ * result, so switching it must not change any cache key (Nx hashes target options, so
+ * this travels in pipeline/…/backends.json, read by the executor at run time).
+ */
+export interface Placement {
+  backend: Backend;
+  slurm: SlurmSettings;
+}
+
 export interface Unit<S extends Slice = Slice> {
   /** Nx project name. */
   project: string;
+  placement: Placement;
   /** Project root: the folder holding the committed slice.json. */
   root: string;
   /** Artifact folder this unit's stage writes. */
@@ -76,6 +87,8 @@ export interface Unit<S extends Slice = Slice> {
 
 export interface ExpandedPipeline {
   layout: PipelineLayout;
+  /** The pipeline-level placement (analysis and report stages use it). */
+  placement: Placement;
   targets: Unit<TargetSlice>[];
   samples: Unit<SampleSlice>[];
   analyses: Unit<AnalysisSlice>[];
@@ -111,6 +124,26 @@ export function pipelineLayout(file: string): PipelineLayout {
   return ns
     ? { namespace: ns, projectPrefix: `${ns}-`, pipelineDir: `${PIPELINE_DIR}/${ns}`, artifactsDir: `${ARTIFACTS_DIR}/${ns}` }
     : { namespace: '', projectPrefix: '', pipelineDir: PIPELINE_DIR, artifactsDir: ARTIFACTS_DIR };
+}
+
+/** The generated file that says where each unit's stage runs (read by the executor, not hashed). */
+export function placementFile(layout: PipelineLayout): string {
+  return `${layout.pipelineDir}/backends.json`;
+}
+
+/** What backends.json holds: the pipeline's placement and every unit that differs from it. */
+export interface PlacementFile {
+  pipeline: Placement;
+  projects: Record<string, Placement>;
+}
+
+export function placementFileContent(pipeline: ExpandedPipeline): PlacementFile {
+  const projects: Record<string, Placement> = {};
+  const same = (a: Placement, b: Placement) => JSON.stringify(a) === JSON.stringify(b);
+  for (const unit of [...pipeline.targets, ...pipeline.samples, ...pipeline.analyses, pipeline.report]) {
+    if (!same(unit.placement, pipeline.placement)) projects[unit.project] = unit.placement;
+  }
+  return { pipeline: pipeline.placement, projects };
 }
 
 /** Formats a swept value for an id: 0.0001 → "1e-4", keeps ids short and path-safe. */
@@ -161,11 +194,14 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
   const targetNames = Object.keys(pipeline.targets).sort();
   const samplerNames = Object.keys(pipeline.samplers).sort();
 
+  const pipelinePlacement: Placement = { backend: pipeline.backend, slurm: pipeline.slurm ?? {} };
   const targets: Unit<TargetSlice>[] = targetNames.map((name) => {
-    const config = { ...pipeline.targets[name], seed: pipeline.targets[name].seed ?? pipeline.seed };
+    const { placement, rest } = splitPlacement(pipeline.targets[name], pipelinePlacement);
+    const config = { ...rest, seed: rest.seed ?? pipeline.seed } as TargetSlice['config'];
     checkTarget(name, config, problems);
     return {
       project: `${pre}target-${name}`,
+      placement,
       root: `${pipelineDir}/targets/${name}`,
       outputDir: `${artifactsDir}/targets/${name}`,
       slice: { stage: 'target', name, engine: pipeline.engine, config },
@@ -185,8 +221,9 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
     );
     for (const t of ts) {
       for (const s of ss) {
-        const merged = mergedBySampler.get(s);
-        if (!merged) continue;
+        const mergedWithPlacement = mergedBySampler.get(s);
+        if (!mergedWithPlacement) continue;
+        const { placement, rest: merged } = splitPlacement(mergedWithPlacement as { backend?: Backend; slurm?: SlurmSettings }, pipelinePlacement);
         const posterior: Record<string, unknown> = { ...pipeline.posterior, ...(run.posterior ?? {}) };
         const axes: Array<[string, Scalar[]]> = [];
         for (const [k, v] of Object.entries(merged)) if (isSweep(v)) axes.push([k, v.$sweep as Scalar[]]);
@@ -212,6 +249,7 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
           checkRun(`${where}, run '${id}'`, field, pipeline.targets[t], config, problems);
           samples.push({
             project: `${pre}sample-${id}`,
+            placement,
             root: `${pipelineDir}/samples/${id}`,
             outputDir: `${artifactsDir}/samples/${id}`,
             slice: {
@@ -237,6 +275,7 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
 
   const analyses: Unit<AnalysisSlice>[] = samples.map(({ slice, outputDir, project }) => ({
     project: `${pre}analysis-${slice.id}`,
+    placement: pipelinePlacement,
     root: `${pipelineDir}/analysis/${slice.id}`,
     outputDir: `${artifactsDir}/analysis/${slice.id}`,
     slice: {
@@ -258,6 +297,7 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
 
   const report: Unit<ReportSlice> = {
     project: `${pre}report`,
+    placement: pipelinePlacement,
     root: `${pipelineDir}/report`,
     outputDir: `${artifactsDir}/report`,
     slice: {
@@ -266,7 +306,18 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
       analyses: analyses.map((a) => ({ id: a.slice.id, dir: a.outputDir, project: a.project })),
     },
   };
-  return { layout, targets, samples, analyses, report };
+  return { layout, placement: pipelinePlacement, targets, samples, analyses, report };
+}
+
+/** Splits the placement fields off a target or sampler config, merging them over the pipeline's. */
+function splitPlacement<T extends { backend?: Backend; slurm?: SlurmSettings }>(
+  config: T,
+  base: Placement,
+): { placement: Placement; rest: Omit<T, 'backend' | 'slurm'> } {
+  const { backend, slurm, ...rest } = config;
+  const merged: Record<string, unknown> = { ...base.slurm, ...slurm };
+  const sorted = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]])) as SlurmSettings;
+  return { placement: { backend: backend ?? base.backend, slurm: sorted }, rest };
 }
 
 /** A run's overrides merged over its sampler, validated as a whole (so types and ranges hold). */
@@ -293,7 +344,8 @@ function applyOverrides(
 function hyperparameters(slice: SampleSlice): Record<string, Scalar> {
   const out: Record<string, Scalar> = {};
   for (const [k, v] of Object.entries(slice.config)) {
-    if (k !== 'kind' && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) out[k] = v;
+    // chainExecution says where chains ran, not how: it never changes a result.
+    if (k !== 'kind' && k !== 'chainExecution' && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) out[k] = v;
   }
   out.beta0 = slice.posterior.beta0;
   out.gamma = slice.posterior.gamma;

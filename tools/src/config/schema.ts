@@ -30,8 +30,59 @@ function sweepable<T extends z.ZodType>(inner: T) {
   ]);
 }
 
+/** Where a stage process runs: on this machine, or as a SLURM job (README "Running on a cluster"). */
+export const backendSchema = z.enum(['local', 'slurm']);
+
+const slurmWord = () => z.string().regex(/^[\w.,:+=@%/-]+$/, { message: 'letters, digits and . , : + = @ % / - _ only (no spaces)' });
+
+/**
+ * sbatch settings of jobs on the SLURM backend. Pipeline-level settings are defaults;
+ * a target's or sampler's own `slurm` block overrides them field by field.
+ */
+export const slurmSettingsSchema = z.strictObject({
+  partition: slurmWord().optional(),
+  /** Time limit in any sbatch format: minutes, "MM:SS", "HH:MM:SS", "D-HH", "D-HH:MM[:SS]". */
+  time: z
+    .string()
+    .regex(/^(\d+-)?\d+(:\d{1,2}){0,2}$/, { message: 'an sbatch time limit such as "30", "1:30:00" or "2-00:00:00"' })
+    .optional(),
+  /** CPUs per task (sbatch --cpus-per-task). */
+  cpus: positiveInt.optional(),
+  /** Memory per node (sbatch --mem): a number of MB, or with a unit, e.g. "4G". */
+  mem: z.string().regex(/^\d+[KMGT]?$/, { message: 'a size such as "4000" (MB) or "4G"' }).optional(),
+  /** GPUs (sbatch --gpus): a count or "type:count". */
+  gpus: z.union([positiveInt, slurmWord()]).optional(),
+  account: slurmWord().optional(),
+  qos: slurmWord().optional(),
+  /** Node features (sbatch --constraint), e.g. "avx512&ib". */
+  constraint: z.string().regex(/^[^\s'"]+$/, { message: 'no spaces or quotes' }).optional(),
+  /** More sbatch options, one per entry, written as "#SBATCH <entry>", e.g. "--exclusive". */
+  extra: z.array(z.string().regex(/^--?[A-Za-z][^\n]*$/, { message: 'each entry is one sbatch option starting with - or --, on one line' })).optional(),
+  /** Shell lines run in the job before the stage, e.g. "module load nodejs/20". */
+  init: z.string().optional(),
+})
+  // One definition in docs/config.schema.json ($defs), referenced from every place it may appear.
+  .meta({ id: 'SlurmSettings' });
+
+/** Where a target's or sampler's stages run; absent fields fall back to the pipeline's. Not part of any cache key. */
+const placementFields = {
+  backend: backendSchema.optional(),
+  slurm: slurmSettingsSchema.optional(),
+};
+
 export const activationSchema = z.enum(['relu', 'tanh', 'gelu', 'identity']);
-export const engineSchema = z.enum(['auto', 'tfjs-node', 'wasm', 'cpu']);
+/**
+ * 'simd' evaluates MLP losses for sampling with the WebAssembly SIMD kernel, 'native' with the
+ * optional native addon (`npm run build:native`; it fails when not built); training stays on
+ * tfjs, chosen as by 'auto'. 'auto' samples with tfjs-node when it is installed, else with
+ * native when the addon loads, else with simd.
+ */
+export const engineSchema = z.enum(['auto', 'tfjs-node', 'wasm', 'cpu', 'simd', 'native']);
+/**
+ * Arithmetic of a run's MLP loss and gradient. 'float64' needs the simd or native engine (tfjs computes in
+ * float32). Omitted: float32, and the run's cache key is unchanged.
+ */
+export const precisionSchema = z.enum(['float32', 'float64']);
 
 const mlpSpecSchema = z.strictObject({
   widths: z.array(positiveInt).min(2, { message: 'widths needs at least an input and an output width' }),
@@ -102,6 +153,7 @@ export const teacherStudentTargetSchema = z.strictObject({
       minDelta: z.number().nonnegative().lt(1).default(1e-4),
     })
     .prefault({}),
+  ...placementFields,
 });
 
 /** Deep linear network f(x) = W_L⋯W_1 x with a true end-to-end rank r (Aoyagi 2024): λ known. */
@@ -114,6 +166,7 @@ export const dlnTargetSchema = z.strictObject({
   n: positiveInt.min(2),
   nTest: positiveInt.default(1000),
   noiseStd: z.number().positive().finite().default(0.1),
+  ...placementFields,
 });
 
 /** Reduced-rank regression y = BAx + ε (Aoyagi & Watanabe 2005): the two-layer DLN, λ known. */
@@ -128,6 +181,7 @@ export const rrrTargetSchema = z.strictObject({
   n: positiveInt.min(2),
   nTest: positiveInt.default(1000),
   noiseStd: z.number().positive().finite().default(0.1),
+  ...placementFields,
 });
 
 const positiveIntList = z.array(positiveInt).min(1);
@@ -149,6 +203,7 @@ export const potentialTargetSchema = z.strictObject({
   temperature: positive,
   /** 'flat' (γ = 0) or a Gaussian localiser of strength gamma. */
   prior: z.union([z.literal('flat'), z.strictObject({ gamma: positive })]).default('flat'),
+  ...placementFields,
 });
 
 export const targetSchema = z.discriminatedUnion('kind', [
@@ -167,16 +222,27 @@ const posteriorOverrideSchema = z.strictObject({
   gamma: sweepable(z.number().nonnegative().finite()).optional(),
 });
 
+/**
+ * Where a run's chains execute: 'workers' (a pool of worker threads, one per core at most),
+ * 'process' (one child process per chain) or 'inline' (one after another in the stage process).
+ * Results are bit-identical across the three. Omitted: the measured default (samplers/src/chains.ts),
+ * and the run's cache key is unchanged; set explicitly it becomes part of the run's slice (and cache key).
+ */
+export const chainExecutionSchema = z.enum(['workers', 'process', 'inline']);
+
 /** Fields of the minibatch Langevin-type samplers (SGLD, SGNHT). */
 const minibatchFields = {
   stepSize: sweepable(positive),
   batchSize: sweepable(positiveInt).default(256),
   chains: sweepable(positiveInt).default(4),
+  chainExecution: chainExecutionSchema.optional(),
   steps: sweepable(positiveInt).default(2000),
   burnIn: sweepable(nonNegativeInt).default(0),
   evalEvery: sweepable(positiveInt).default(10),
   initNoise: sweepable(z.number().nonnegative().finite()).default(0.01),
   seed: seed.optional(),
+  precision: precisionSchema.optional(),
+  ...placementFields,
 };
 
 export const sgldSchema = z.strictObject({
@@ -212,8 +278,11 @@ export const sgnhtSchema = z.strictObject({
 /** Fields every chain-based sampler shares. */
 const chainFields = {
   chains: sweepable(positiveInt).default(4),
+  chainExecution: chainExecutionSchema.optional(),
   initNoise: sweepable(z.number().nonnegative().finite()).default(0.01),
   seed: seed.optional(),
+  precision: precisionSchema.optional(),
+  ...placementFields,
 };
 
 /** Metropolis-adjusted HMC with Stan-style window adaptation during burnIn. */
@@ -268,6 +337,8 @@ export const viSchema = z.strictObject({
   hvpStep: sweepable(positive).default(1e-3),
   initScale: sweepable(positive).default(0.01),
   seed: seed.optional(),
+  precision: precisionSchema.optional(),
+  ...placementFields,
 });
 
 export const samplerSchema = z.discriminatedUnion('kind', [sgldSchema, sgnhtSchema, hmcSchema, mclmcSchema, viSchema]);
@@ -304,6 +375,10 @@ export const limitsSchema = z.strictObject({
 export const pipelineSchema = z.strictObject({
   seed: seed.default(0),
   engine: engineSchema.default('auto'),
+  /** Where stages run unless a target or sampler says otherwise. */
+  backend: backendSchema.default('local'),
+  /** Default sbatch settings of every SLURM job of this pipeline. */
+  slurm: slurmSettingsSchema.optional(),
   posterior: posteriorSchema.prefault({}),
   targets: z.record(name('target'), targetSchema).refine((t) => Object.keys(t).length > 0, {
     message: 'declare at least one target',
@@ -318,6 +393,8 @@ export const pipelineSchema = z.strictObject({
 });
 
 export type PipelineInput = z.input<typeof pipelineSchema>;
+export type Backend = z.output<typeof backendSchema>;
+export type SlurmSettings = z.output<typeof slurmSettingsSchema>;
 export type Pipeline = z.output<typeof pipelineSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type TeacherStudentTargetConfig = z.output<typeof teacherStudentTargetSchema>;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TargetConfiguration } from '@nx/devkit';
-import { buildProjects, EXECUTOR, SYNC_GENERATOR } from './projects';
+import { buildProjects, EXECUTOR, KERNEL_GLOBS, SYNC_GENERATOR } from './projects';
 import { expandPipeline, type ExpandedPipeline } from '../config/normalize';
 import { sweep } from '../config/sweep';
 import type { PipelineInput } from '../config/schema';
@@ -84,13 +84,14 @@ test('every stage target: cached, one output folder, inputs = own slice + stage 
       '{projectRoot}/slice.json',
       ...STAGE_GLOBS,
       ...want.code.map((f) => `{workspaceRoot}/${f}/**/*.ts`),
+      ...(want.code.includes('targets/src') ? KERNEL_GLOBS : []),
       '!{workspaceRoot}/**/*.test.ts',
       ...NOT_STAGE,
       { externalDependencies: want.external },
       ...(want.upstream ? [UPSTREAM] : []),
     ]);
     // Options carry exactly the slice (and where to write), nothing shared with other units.
-    assert.deepEqual(t.options, { slice: unit.slice, outputDir: unit.outputDir });
+    assert.deepEqual(t.options, { slice: unit.slice, outputDir: unit.outputDir, placements: 'pipeline/backends.json' });
   }
   const sample = only(projects['pipeline/samples/a--fast'])[1];
   assert.deepEqual(sample.outputs, ['{workspaceRoot}/artifacts/samples/a--fast']);

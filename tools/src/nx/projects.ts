@@ -3,7 +3,7 @@
  * sync generator both call these with an expanded pipeline.
  */
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import type { ExpandedPipeline, Unit, Slice } from '../config/normalize';
+import { placementFile, type ExpandedPipeline, type Unit, type Slice } from '../config/normalize';
 
 export const EXECUTOR = '@llc/tools:stage';
 export const SYNC_GENERATOR = '@llc/tools:slices';
@@ -12,8 +12,25 @@ export const SYNC_GENERATOR = '@llc/tools:slices';
 const ENGINE_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'];
 const PLOT_PACKAGES = ['d3-node', '@resvg/resvg-js', 'dejavu-fonts-ttf'];
 
+/** The committed WebAssembly kernels (targets/src/models/simd/build.ts). */
+export const KERNEL_GLOB = '{workspaceRoot}/targets/src/models/simd/*.wasm';
+/**
+ * The optional native kernel's sources (targets/src/models/native/): the built .node is a
+ * git-ignored build product of these, loaded at run time by targets/src when present.
+ */
+export const NATIVE_SOURCE_GLOBS = [
+  '{workspaceRoot}/targets/src/models/native/*.c',
+  '{workspaceRoot}/targets/src/models/native/*.h',
+  '{workspaceRoot}/targets/src/models/native/binding.gyp',
+  // Shared with the wasm kernel (whose .wasm already reflects it).
+  '{workspaceRoot}/targets/src/models/elementary.h',
+];
+/** Every non-TypeScript kernel input of a stage that imports targets/src. */
+export const KERNEL_GLOBS = [KERNEL_GLOB, ...NATIVE_SOURCE_GLOBS];
 const code = (...folders: string[]) => [
   ...folders.map((f) => `{workspaceRoot}/${f}/**/*.ts`),
+  // The kernels are code too: targets/src loads them at run time.
+  ...(folders.includes('targets/src') ? KERNEL_GLOBS : []),
   '!{workspaceRoot}/**/*.test.ts',
   ...NOT_STAGE_CODE.map((f) => `!{workspaceRoot}/${f}/**`),
 ];
@@ -38,6 +55,7 @@ export const STAGE_SOURCES = {
 type Project = Omit<ProjectConfiguration, 'root'> & { root: string };
 
 function stageTarget(
+  placements: string,
   unit: Unit<Slice>,
   description: string,
   codeFolders: string[],
@@ -46,7 +64,8 @@ function stageTarget(
   const { externalDependencies = [], ...rest } = extra;
   return {
     executor: EXECUTOR,
-    options: { slice: unit.slice, outputDir: unit.outputDir },
+    // Where the stage runs is read from `placements` at run time, never from these (hashed) options.
+    options: { slice: unit.slice, outputDir: unit.outputDir, placements },
     cache: true,
     inputs: [
       '{projectRoot}/slice.json',
@@ -67,6 +86,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
   const projects: Record<string, Project> = {};
   // `nx run-many -t analyze --projects=tag:llc:pipeline:main` selects one pipeline file's units.
   const pipelineTag = `llc:pipeline:${pipeline.layout.namespace || 'main'}`;
+  const placements = placementFile(pipeline.layout);
   for (const unit of pipeline.targets) {
     projects[unit.root] = {
       root: unit.root,
@@ -74,7 +94,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
       projectType: 'application',
       tags: ['llc:target', pipelineTag],
       targets: {
-        build: stageTarget(unit, `Build target '${unit.slice.name}': data, training to w*, L0`, [...STAGE_SOURCES.target], {
+        build: stageTarget(placements, unit, `Build target '${unit.slice.name}': data, training to w*, L0`, [...STAGE_SOURCES.target], {
           externalDependencies: [...ENGINE_PACKAGES, ...PLOT_PACKAGES],
         }),
       },
@@ -89,7 +109,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
       tags: ['llc:sample', `llc:sampler:${unit.slice.config.kind}`, pipelineTag],
       implicitDependencies: [target],
       targets: {
-        sample: stageTarget(unit, `Run ${unit.slice.config.kind} (${unit.slice.id}) on target '${unit.slice.target}'`, [...STAGE_SOURCES.sample], {
+        sample: stageTarget(placements, unit, `Run ${unit.slice.config.kind} (${unit.slice.id}) on target '${unit.slice.target}'`, [...STAGE_SOURCES.sample], {
           externalDependencies: ENGINE_PACKAGES,
           dependsOn: [{ projects: [target], target: 'build' }],
           inputs: [upstreamOutputs] as TargetConfiguration['inputs'],
@@ -106,7 +126,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
       tags: ['llc:analysis', pipelineTag],
       implicitDependencies: [sample],
       targets: {
-        analyze: stageTarget(unit, `Analyse run ${unit.slice.run}: λ̂, R-hat, ESS, MCSE, plots`, [...STAGE_SOURCES.analysis], {
+        analyze: stageTarget(placements, unit, `Analyse run ${unit.slice.run}: λ̂, R-hat, ESS, MCSE, plots`, [...STAGE_SOURCES.analysis], {
           externalDependencies: PLOT_PACKAGES,
           dependsOn: [{ projects: [sample], target: 'sample' }],
           inputs: [upstreamOutputs] as TargetConfiguration['inputs'],
@@ -123,7 +143,7 @@ export function buildProjects(pipeline: ExpandedPipeline): Record<string, Projec
     tags: ['llc:report', pipelineTag],
     implicitDependencies: analysisProjects,
     targets: {
-      report: stageTarget(report, 'Report: table of every run (HTML + CSV + JSON) with plots', [...STAGE_SOURCES.report], {
+      report: stageTarget(placements, report, 'Report: table of every run (HTML + CSV + JSON) with plots', [...STAGE_SOURCES.report], {
         externalDependencies: PLOT_PACKAGES,
         dependsOn: [{ projects: analysisProjects, target: 'analyze' }],
         inputs: [upstreamOutputs] as TargetConfiguration['inputs'],

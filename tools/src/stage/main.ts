@@ -66,7 +66,10 @@ async function main(): Promise<void> {
   const ctx = createStageContext(process.cwd(), resolve(process.cwd(), args.output), label, controller.signal);
   await runStage(args.stage, slice, ctx);
   // An audit trail of which stages really executed (not restored from cache).
-  if (process.env.LLC_RUN_LOG) appendFileSync(process.env.LLC_RUN_LOG, `${args.stage} ${id}\n`);
+  if (process.env.LLC_RUN_LOG) {
+    const where = process.env.LLC_SLURM_JOB_ID ? ` slurm-job ${process.env.LLC_SLURM_JOB_ID}` : '';
+    appendFileSync(process.env.LLC_RUN_LOG, `${args.stage} ${id}${where}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

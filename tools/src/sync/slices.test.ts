@@ -52,8 +52,8 @@ test('sync generator: writes every slice, then nothing; an edit rewrites only it
 
   // 1. First run: every slice file is new.
   const first = await sync(dir);
-  const all = sliceFiles(['a', 'b']);
-  assert.equal(all.length, 2 + 6 + 6 + 1);
+  const all = ['pipeline/backends.json', ...sliceFiles(['a', 'b'])];
+  assert.equal(all.length, 1 + 2 + 6 + 6 + 1);
   assert.deepEqual(first.result, {
     outOfSyncMessage: `Pipeline slice files are out of date with pipeline.config.ts (${all.length} changes). Run 'npx nx sync' and commit pipeline/.`,
     outOfSyncDetails: first.result!.outOfSyncDetails,
@@ -106,8 +106,27 @@ test('sync generator: writes every slice, then nothing; an edit rewrites only it
   for (const file of sliceFiles(['a'])) assert.ok(existsSync(join(dir, file)), `${file} missing`);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'pipeline/report/slice.json'), 'utf-8')).analyses.map((a: { id: string }) => a.id), units(['a']));
 
+  // 5. Moving one sampler to SLURM rewrites backends.json only: no slice, so no cache key, changes.
+  writeFileSync(config, configSource({ stepSize: 2e-3, targets: ['a'] }).replace("kind: 'sgld',", "kind: 'sgld', backend: 'slurm', slurm: { time: '10' },"));
+  const fifth = await sync(dir);
+  assert.deepEqual(fifth.result?.outOfSyncDetails, ['pipeline/backends.json']);
+  const backends = JSON.parse(readFileSync(join(dir, 'pipeline/backends.json'), 'utf-8'));
+  assert.deepEqual(backends.pipeline, { backend: 'local', slurm: {} });
+  assert.deepEqual(Object.keys(backends.projects), ['sample-a--fast']);
+  assert.deepEqual(backends.projects['sample-a--fast'], { backend: 'slurm', slurm: { time: '10' } });
+
   // And it is in sync again.
   assert.equal((await sync(dir)).result, undefined);
+
+  // 6. A second pipeline file gets its own backends.json, removed with its slices when the file goes.
+  writeFileSync(join(dir, 'pipeline.extra.ts'), configSource({ targets: ['c'] }));
+  await sync(dir);
+  assert.ok(existsSync(join(dir, 'pipeline/extra/backends.json')));
+  rmSync(join(dir, 'pipeline.extra.ts'));
+  const seventh = await sync(dir);
+  assert.ok(seventh.result?.outOfSyncDetails?.includes('pipeline/extra/backends.json (removed: no longer in any pipeline file)'), JSON.stringify(seventh.result));
+  assert.equal(existsSync(join(dir, 'pipeline/extra/backends.json')), false);
+  assert.ok(existsSync(join(dir, 'pipeline/backends.json')));
 });
 
 test('sync generator: an invalid pipeline fails with the config error and writes nothing', async (t) => {

@@ -1,12 +1,13 @@
 /**
  * Sync generator: writes each unit's config slice to `pipeline/<kind>/<id>/slice.json`
  * (committed), so an edit to one entry of pipeline.config.ts shows up in
- * `nx affected` as an edit to exactly that unit's project. Writes only on change;
- * removes the folders of units that no longer exist.
+ * `nx affected` as an edit to exactly that unit's project, and where each unit runs to
+ * `pipeline/backends.json` (owned by no project: moving a run to SLURM affects nothing).
+ * Writes only on change; removes the folders of units that no longer exist.
  */
 import type { Tree } from '@nx/devkit';
 import { listPipelineFiles, loadPipeline } from '../config/load';
-import { PIPELINE_DIR, type Unit } from '../config/normalize';
+import { PIPELINE_DIR, placementFile, placementFileContent, type Unit } from '../config/normalize';
 
 export function sliceFileContent(unit: Unit): string {
   return `${JSON.stringify(unit.slice, null, 2)}\n`;
@@ -24,20 +25,29 @@ function sliceDirs(tree: Tree, dir: string, out: string[] = []): string[] {
 
 export default async function syncSlices(tree: Tree) {
   const units: Unit[] = [];
+  const changed: string[] = [];
+  const writeIfChanged = (file: string, content: string) => {
+    if (tree.read(file, 'utf-8') === content) return;
+    tree.write(file, content);
+    changed.push(file);
+  };
+  const placementFiles = new Set<string>();
   for (const file of listPipelineFiles(tree.root)) {
     const pipeline = await loadPipeline(tree.root, file);
     units.push(...pipeline.targets, ...pipeline.samples, ...pipeline.analyses, pipeline.report);
+    placementFiles.add(placementFile(pipeline.layout));
+    writeIfChanged(placementFile(pipeline.layout), `${JSON.stringify(placementFileContent(pipeline), null, 2)}\n`);
   }
-  const changed: string[] = [];
-  const wanted = new Set(units.map((u) => u.root));
-  for (const unit of units) {
-    const file = `${unit.root}/slice.json`;
-    const content = sliceFileContent(unit);
-    if (tree.read(file, 'utf-8') !== content) {
-      tree.write(file, content);
-      changed.push(file);
+  // backends.json of a pipeline file that is gone (pipeline/<name>/backends.json).
+  for (const dir of [PIPELINE_DIR, ...tree.children(PIPELINE_DIR).map((c) => `${PIPELINE_DIR}/${c}`)]) {
+    const file = `${dir}/backends.json`;
+    if (tree.exists(file) && !placementFiles.has(file)) {
+      tree.delete(file);
+      changed.push(`${file} (removed: no longer in any pipeline file)`);
     }
   }
+  const wanted = new Set(units.map((u) => u.root));
+  for (const unit of units) writeIfChanged(`${unit.root}/slice.json`, sliceFileContent(unit));
   for (const root of sliceDirs(tree, PIPELINE_DIR)) {
     if (!wanted.has(root)) {
       tree.delete(root);
