@@ -13,9 +13,11 @@ export interface LossModel {
   loss(w: Float64Array): number;
   /**
    * Mean loss and its gradient over the rows in `batch` (row indices, drawn by the
-   * caller), or over all n rows when `batch` is null/undefined.
+   * caller), or over all n rows when `batch` is null/undefined. A model may write the
+   * gradient into `out` (length dim) and return it as `grad`, so that a sampler that uses
+   * the gradient within its step allocates nothing; callers must use the returned `grad`.
    */
-  lossAndGrad(w: Float64Array, batch?: Int32Array | null): { loss: number; grad: Float64Array };
+  lossAndGrad(w: Float64Array, batch?: Int32Array | null, out?: Float64Array): { loss: number; grad: Float64Array };
   /** Releases engine resources (tensors); the model is unusable afterwards. */
   dispose?(): void;
 }

@@ -138,12 +138,14 @@ export function buildKernel(model: LossModel, posterior: LocalPosterior, params:
   const noiseScale = Math.sqrt(stepSize);
   const { nBeta, gamma, wStar } = posterior;
   const noise = new Float64Array(model.dim);
+  // The step's gradient: used within the step only, so one buffer serves every step (and chain).
+  const gradBuffer = new Float64Array(model.dim);
 
   return function step(state: SgldState): { state: SgldState; info: SgldInfo } {
     const rng = rngFromState(state.rng);
     if (batch) for (let i = 0; i < b; i++) batch[i] = rng.int(model.n);
     const w = state.position;
-    const { loss, grad } = model.lossAndGrad(w, batch);
+    const { loss, grad } = model.lossAndGrad(w, batch, gradBuffer);
     rng.fillNormal(noise);
     const next = new Float64Array(w.length);
     const forwardMean = mala ? new Float64Array(w.length) : null;

@@ -237,3 +237,22 @@ test('not built: createNativeMlpLossModel and engine native name the fix', () =>
   assert.throws(() => createNativeMlpLossModel({ spec, X, Y, n: 4 }), /Error in createNativeMlpLossModel: .*npm run build:native/);
   assert.throws(() => gradientEngine({ engine: 'native' }), /npm run build:native/);
 });
+
+test("lossAndGrad(w, batch, out) writes the gradient into the caller's buffer and returns it; same values as a fresh call", { skip }, () => {
+  const spec: MlpSpec = { widths: [3, 5, 2], activation: 'gelu', bias: true };
+  const n = 40;
+  const { X, Y, w } = problem(spec, n, 12);
+  for (const precision of ['float32', 'float64'] as const) {
+    const model = createNativeMlpLossModel({ spec, X, Y, n, precision });
+    const batch = Int32Array.of(0, 9, 9, 39);
+    const fresh = model.lossAndGrad(w, batch);
+    const out = new Float64Array(model.dim).fill(Number.NaN);
+    const into = model.lossAndGrad(w, batch, out);
+    assert.equal(into.grad, out);
+    assert.equal(into.loss, fresh.loss);
+    assert.deepEqual(Array.from(out), Array.from(fresh.grad));
+    const wrong = new Float64Array(model.dim + 1);
+    assert.notEqual(model.lossAndGrad(w, batch, wrong).grad, wrong);
+    model.dispose();
+  }
+});

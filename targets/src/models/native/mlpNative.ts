@@ -127,12 +127,12 @@ export function createNativeMlpLossModel(options: NativeMlpLossModelOptions): Na
       const h = live();
       return addon.eval(h, checkW(w), null, null);
     },
-    lossAndGrad(w, batch) {
+    lossAndGrad(w, batch, out) {
       const h = live();
       const wd = checkW(w);
       const rows = batch ? checkBatch(batch) : null;
-      // The gradient is written straight into a fresh array: the caller owns it.
-      const grad = new Float64Array(layout.size);
+      // The gradient is written straight into the caller's `out`, or a fresh array.
+      const grad = out?.length === layout.size ? out : new Float64Array(layout.size);
       const loss = addon.eval(h, wd, rows, grad);
       return { loss, grad };
     },

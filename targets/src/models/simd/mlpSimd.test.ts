@@ -214,3 +214,23 @@ test('bad arguments throw named errors', () => {
   model.dispose();
   assert.throws(() => model.loss(w), /used after dispose/);
 });
+
+test("lossAndGrad(w, batch, out) writes the gradient into the caller's buffer and returns it; same values as a fresh call", () => {
+  const spec: MlpSpec = { widths: [3, 5, 2], activation: 'tanh', bias: true };
+  const n = 40;
+  const { X, Y, w } = problem(spec, n, 11);
+  for (const precision of ['float32', 'float64'] as const) {
+    const model = createSimdMlpLossModel({ spec, X, Y, n, precision });
+    const batch = Int32Array.of(3, 7, 7, 30);
+    const fresh = model.lossAndGrad(w, batch);
+    const out = new Float64Array(model.dim).fill(Number.NaN);
+    const into = model.lossAndGrad(w, batch, out);
+    assert.equal(into.grad, out);
+    assert.equal(into.loss, fresh.loss);
+    assert.deepEqual(Array.from(out), Array.from(fresh.grad));
+    // A buffer of the wrong length is not written; a fresh array comes back.
+    const wrong = new Float64Array(model.dim + 1);
+    assert.notEqual(model.lossAndGrad(w, batch, wrong).grad, wrong);
+    model.dispose();
+  }
+});

@@ -149,12 +149,16 @@ export function createSimdMlpLossModel(options: SimdMlpLossModelOptions): SimdMl
       setW(w);
       return k.mlp_eval(n, 0, 0);
     },
-    lossAndGrad(w, batch) {
+    lossAndGrad(w, batch, out) {
       const k = live();
       setW(w);
       if (batch) setBatch(batch);
       const loss = k.mlp_eval(batch ? batch.length : n, batch ? 1 : 0, 1);
-      // A fresh copy: the kernel's gradient buffer is overwritten by the next call.
+      // A copy (into the caller's `out` when given): the kernel's buffer is overwritten by the next call.
+      if (out?.length === layout.size) {
+        out.set(gradView);
+        return { loss, grad: out };
+      }
       return { loss, grad: gradView.slice() };
     },
     dispose() {
