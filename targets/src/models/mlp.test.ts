@@ -7,39 +7,20 @@ import { createMlpLossModel, mlpPredict } from './mlp';
 import { mlpLossAndGradAutodiff } from './mlpAutodiff';
 import { activateF64, hiddenUnitCount, mlpForwardF64, mlpLossF64 } from './mlpReference';
 import { mlpLayout, type Activation, type MlpSpec } from './mlpSpec';
+import { mlpProblem, relativeError } from './modelTestKit';
 
 before(async () => {
   await initEngine();
 });
 
-/** Seeded inputs, targets and parameters (weights scaled to keep activations O(1)). */
-function problem(spec: MlpSpec, n: number, seed: number) {
-  const layout = mlpLayout(spec);
-  const rng = createRng(seed, 'mlp-test');
-  const dOut = spec.widths[spec.widths.length - 1];
-  const X = Float32Array.from(rng.fillNormal(new Float64Array(n * spec.widths[0])));
-  const Y = Float32Array.from(rng.fillNormal(new Float64Array(n * dOut)));
-  const w = rng.fillNormal(new Float64Array(layout.size)).map((v) => v * 0.5);
-  return { layout, X, Y, w, rng };
-}
 
-/** max |a − b| / max |b|: relative error at the scale of the reference vector. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 for (const activation of ['relu', 'tanh', 'gelu', 'identity'] as Activation[]) {
   for (const [bias, layerNorm] of [[true, false], [false, false], [true, true], [false, true]]) {
     test(`explicit gradient matches tf.grad: ${activation}, bias ${bias}, layerNorm ${layerNorm}, full batch and minibatch`, () => {
       const spec: MlpSpec = { widths: [5, 7, 6, 2], activation, bias, layerNorm };
       const n = 300;
-      const { layout, X, Y, w, rng } = problem(spec, n, 1);
+      const { layout, X, Y, w, rng } = mlpProblem(spec, n, 1, 'mlp-test');
       const model = createMlpLossModel({ spec, X, Y, n });
       const xT = tf.tensor2d(X, [n, 5]);
       const yT = tf.tensor2d(Y, [n, 2]);
@@ -67,7 +48,7 @@ test('gradient matches float64 central finite differences on a tiny model (incl.
   for (const [activation, layerNorm] of cases) {
     const spec: MlpSpec = { widths: [3, 4, 3, 2], activation, bias: true, layerNorm };
     const n = 20;
-    const { layout, X, Y, w } = problem(spec, n, 2);
+    const { layout, X, Y, w } = mlpProblem(spec, n, 2, 'mlp-test');
     const model = createMlpLossModel({ spec, X, Y, n });
     try {
       const { loss, grad } = model.lossAndGrad(w);
@@ -92,7 +73,7 @@ test('gradient matches float64 central finite differences on a tiny model (incl.
 test('no tensors leak over 10,000 loss/lossAndGrad calls', () => {
   const spec: MlpSpec = { widths: [2, 3, 1], activation: 'relu', bias: true };
   const n = 32;
-  const { X, Y, w, rng } = problem(spec, n, 3);
+  const { X, Y, w, rng } = mlpProblem(spec, n, 3, 'mlp-test');
   const model = createMlpLossModel({ spec, X, Y, n });
   const batch = Int32Array.from({ length: 8 }, () => rng.int(n));
   model.lossAndGrad(w);
@@ -113,7 +94,7 @@ test('loss is accumulated in float64: matches a float64 reference on n = 100,000
   // Hidden width 64 makes the model process the rows in two chunks.
   const spec: MlpSpec = { widths: [8, 64, 1], activation: 'tanh', bias: true };
   const n = 100_000;
-  const { layout, X, Y, w } = problem(spec, n, 4);
+  const { layout, X, Y, w } = mlpProblem(spec, n, 4, 'mlp-test');
   const model = createMlpLossModel({ spec, X, Y, n });
   const xT = tf.tensor2d(X, [n, 8]);
   const yT = tf.tensor2d(Y, [n, 1]);
@@ -135,7 +116,7 @@ test('loss is accumulated in float64: matches a float64 reference on n = 100,000
 test('mlpPredict agrees with the float64 forward pass', () => {
   for (const [activation, layerNorm] of [['tanh', false], ['gelu', false], ['relu', true], ['gelu', true]] as Array<[Activation, boolean]>) {
     const spec: MlpSpec = { widths: [4, 5, 6, 3], activation, bias: true, layerNorm };
-    const { layout, X, w } = problem(spec, 50, 5);
+    const { layout, X, w } = mlpProblem(spec, 50, 5, 'mlp-test');
     const pred = mlpPredict(layout, w, X);
     const reference = mlpForwardF64(layout, w, X);
     assert.equal(pred.length, 150);
@@ -181,7 +162,7 @@ test('float64 reference: gelu values, layer-norm statistics, hidden scaling', ()
 
 test('bad inputs are rejected with named messages', () => {
   const spec: MlpSpec = { widths: [2, 3, 1], activation: 'relu', bias: true };
-  const { X, Y, w } = problem(spec, 10, 6);
+  const { X, Y, w } = mlpProblem(spec, 10, 6, 'mlp-test');
   assert.throws(() => createMlpLossModel({ spec, X, Y, n: 11 }), /Error in createMlpLossModel: X has length 20, expected n·d_in = 11·2/);
   assert.throws(() => createMlpLossModel({ spec, X, Y, n: 10, wStar: new Float64Array(3) }), /wStar has length 3/);
   const model = createMlpLossModel({ spec, X, Y, n: 10, wStar: w });

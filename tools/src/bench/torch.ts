@@ -24,15 +24,17 @@ for w in cfg["workloads"]:
         params.append((0.1 * torch.randn(a, b)).requires_grad_())
         params.append((0.1 * torch.randn(b)).requires_grad_())
     batches = None if batch is None else [torch.randint(0, n, (batch,)) for _ in range(64)]
-    def once(i):
-        xb, yb = (X, Y) if batches is None else (X[batches[i % 64]], Y[batches[i % 64]])
+    def loss_and_grads(xb, yb):
         h = xb
         for l in range(0, len(params), 2):
             h = h @ params[l] + params[l + 1]
             if l + 2 < len(params):
                 h = torch.relu(h)
         loss = torch.mean((h - yb) ** 2)
-        grads = torch.autograd.grad(loss, params)
+        return loss, torch.autograd.grad(loss, params)
+    def once(i):
+        xb, yb = (X, Y) if batches is None else (X[batches[i % 64]], Y[batches[i % 64]])
+        loss, grads = loss_and_grads(xb, yb)
         # Same hand-off as the JS side: loss and a float64 copy of the flat gradient.
         return loss.item(), torch.cat([g.reshape(-1) for g in grads]).double().numpy()
     # SGLD on the localised posterior, as samplers/src/kernels/sgld.ts: minibatch draw,
@@ -41,13 +43,7 @@ for w in cfg["workloads"]:
     eps, nbeta, gamma = 1e-7, float(n), 1.0
     def sgld_step(i):
         xb, yb = (X, Y) if batch is None else (lambda idx: (X[idx], Y[idx]))(torch.randint(0, n, (batch,)))
-        h = xb
-        for l in range(0, len(params), 2):
-            h = h @ params[l] + params[l + 1]
-            if l + 2 < len(params):
-                h = torch.relu(h)
-        loss = torch.mean((h - yb) ** 2)
-        grads = torch.autograd.grad(loss, params)
+        loss, grads = loss_and_grads(xb, yb)
         with torch.no_grad():
             for p, g, c in zip(params, grads, centre):
                 p.add_(-(eps / 2) * (nbeta * g + gamma * (p - c)) + (eps ** 0.5) * torch.randn_like(p))

@@ -5,12 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../../../../tools/src/random/rng';
 import { mlpLossF64 } from '../mlpReference';
-import { mlpLayout, type Activation, type MlpSpec } from '../mlpSpec';
+import type { Activation, MlpSpec } from '../mlpSpec';
 import { createSimdMlpLossModel } from '../simd/mlpSimd';
 import { gradientEngine } from '../../artifact';
 import { createNativeMlpLossModel, loadNativeAddon, nativeTanh, type NativeMlpLossModelOptions } from './mlpNative';
+import { mlpProblem, relativeError, gatherRows, finiteDifferences, ACTIVATIONS, VARIANTS } from '../modelTestKit';
 
 const status = loadNativeAddon();
 const skip = status.ok ? false : `native addon not built: ${status.why}`;
@@ -29,52 +29,10 @@ function withIsa<T>(isa: string, fn: () => T): T {
 }
 const create = (isa: string, o: NativeMlpLossModelOptions) => withIsa(isa, () => createNativeMlpLossModel(o));
 
-function problem(spec: MlpSpec, n: number, seed: number) {
-  const layout = mlpLayout(spec);
-  const rng = createRng(seed, 'mlp-native-test');
-  const dOut = spec.widths[spec.widths.length - 1];
-  const X = Float32Array.from(rng.fillNormal(new Float64Array(n * spec.widths[0])));
-  const Y = Float32Array.from(rng.fillNormal(new Float64Array(n * dOut)));
-  const w = rng.fillNormal(new Float64Array(layout.size)).map((v) => v * 0.5);
-  return { layout, X, Y, w, rng };
-}
 
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
-function gather(M: Float32Array, width: number, batch: Int32Array): Float32Array {
-  const out = new Float32Array(batch.length * width);
-  batch.forEach((row, i) => out.set(M.subarray(row * width, (row + 1) * width), i * width));
-  return out;
-}
 
-function finiteDifferences(spec: MlpSpec, w: Float64Array, X: Float32Array, Y: Float32Array, coords: number[]): number[] {
-  const layout = mlpLayout(spec);
-  const h = 1e-5;
-  return coords.map((i) => {
-    const wp = Float64Array.from(w);
-    wp[i] += h;
-    const up = mlpLossF64(layout, wp, X, Y);
-    wp[i] -= 2 * h;
-    const down = mlpLossF64(layout, wp, X, Y);
-    return (up - down) / (2 * h);
-  });
-}
 
-const ACTIVATIONS: Activation[] = ['relu', 'tanh', 'gelu', 'identity'];
-const VARIANTS: Array<[boolean, boolean]> = [
-  [true, false],
-  [false, false],
-  [true, true],
-  [false, true],
-];
 
 test('every activation × bias × layerNorm, every ISA instance: float64 = reference and finite differences, float32 = simd', { skip }, () => {
   // Widths off every tile (narrow 6 and 2, wide 20), n not a multiple of the 64-row block.
@@ -83,13 +41,13 @@ test('every activation × bias × layerNorm, every ISA instance: float64 = refer
       const spec: MlpSpec = { widths: [5, 20, 6, 2], activation, bias, layerNorm };
       const label = `${activation}, bias ${bias}, layerNorm ${layerNorm}`;
       const n = 203;
-      const { layout, X, Y, w, rng } = problem(spec, n, 1);
+      const { layout, X, Y, w, rng } = mlpProblem(spec, n, 1, 'mlp-native-test');
       const batch = Int32Array.from({ length: 70 }, () => rng.int(n));
       const all = Array.from({ length: layout.size }, (_, i) => i);
       const simd = createSimdMlpLossModel({ spec, X, Y, n, precision: 'float32' });
       const simdRef = [null, batch].map((rows) => simd.lossAndGrad(w, rows));
       simd.dispose();
-      const fd = [null, batch].map((rows) => finiteDifferences(spec, w, rows ? gather(X, 5, rows) : X, rows ? gather(Y, 2, rows) : Y, all));
+      const fd = [null, batch].map((rows) => finiteDifferences(spec, w, rows ? gatherRows(X, 5, rows) : X, rows ? gatherRows(Y, 2, rows) : Y, all));
       for (const isa of ISAS) {
         const f64 = create(isa, { spec, X, Y, n, precision: 'float64' });
         const f32 = create(isa, { spec, X, Y, n, precision: 'float32' });
@@ -99,7 +57,7 @@ test('every activation × bias × layerNorm, every ISA instance: float64 = refer
           const exact = mlpLossF64(layout, w, X, Y);
           assert.ok(Math.abs(f64.loss(w) - exact) <= 1e-13 * exact, `${tag}: loss ${f64.loss(w)} vs ${exact}`);
           [null, batch].forEach((rows, r) => {
-            const reference = mlpLossF64(layout, w, rows ? gather(X, 5, rows) : X, rows ? gather(Y, 2, rows) : Y);
+            const reference = mlpLossF64(layout, w, rows ? gatherRows(X, 5, rows) : X, rows ? gatherRows(Y, 2, rows) : Y);
             const a = f64.lossAndGrad(w, rows);
             assert.ok(Math.abs(a.loss - reference) <= 1e-13 * reference, `${tag}: loss ${a.loss} vs ${reference}`);
             const err = relativeError(a.grad, fd[r]);
@@ -127,7 +85,7 @@ test('the benchmark shapes (wide 32/128 panels, 1 output), every ISA instance, b
     for (const activation of ['relu', 'gelu'] as Activation[]) {
       const spec: MlpSpec = { widths, activation, bias: true };
       const n = 300;
-      const { layout, X, Y, w, rng } = problem(spec, n, 3);
+      const { layout, X, Y, w, rng } = mlpProblem(spec, n, 3, 'mlp-native-test');
       w.forEach((v, i) => (w[i] = v * 0.3));
       const batch = Int32Array.from({ length: 32 }, () => rng.int(n));
       const s64 = createSimdMlpLossModel({ spec, X, Y, n, precision: 'float64' });
@@ -159,7 +117,7 @@ test('the benchmark shapes (wide 32/128 panels, 1 output), every ISA instance, b
 test('loss accumulates in float64 at n = 1e5 (both precisions)', { skip }, () => {
   const n = 100_000;
   const spec: MlpSpec = { widths: [3, 4, 1], activation: 'tanh', bias: true };
-  const { layout, X, Y, w } = problem(spec, n, 4);
+  const { layout, X, Y, w } = mlpProblem(spec, n, 4, 'mlp-native-test');
   const f64 = createNativeMlpLossModel({ spec, X, Y, n, precision: 'float64' });
   const exact = mlpLossF64(layout, w, X, Y);
   assert.ok(Math.abs(f64.loss(w) - exact) <= 1e-12 * exact, `float64: ${f64.loss(w)} vs ${exact}`);
@@ -177,7 +135,7 @@ test('loss accumulates in float64 at n = 1e5 (both precisions)', { skip }, () =>
 test('deterministic: same inputs give the same bits, across calls and instances', { skip }, () => {
   const spec: MlpSpec = { widths: [6, 20, 20, 3], activation: 'gelu', bias: true, layerNorm: true };
   const n = 300;
-  const { X, Y, w } = problem(spec, n, 5);
+  const { X, Y, w } = mlpProblem(spec, n, 5, 'mlp-native-test');
   const batch = Int32Array.from({ length: 50 }, (_, i) => (i * 37) % n);
   for (const precision of ['float32', 'float64'] as const) {
     const a = createNativeMlpLossModel({ spec, X, Y, n, precision });
@@ -212,7 +170,7 @@ test('kernel tanh is accurate to a few float64 ulp', { skip }, () => {
 test('bad arguments throw named errors', { skip }, () => {
   const spec: MlpSpec = { widths: [2, 3, 1], activation: 'relu', bias: true };
   const n = 10;
-  const { X, Y, w } = problem(spec, n, 6);
+  const { X, Y, w } = mlpProblem(spec, n, 6, 'mlp-native-test');
   assert.throws(() => createNativeMlpLossModel({ spec, X, Y: Y.subarray(1), n }), /Error in createNativeMlpLossModel: Y has length 9/);
   assert.throws(() => createNativeMlpLossModel({ spec, X, Y, n, precision: 'float16' as never }), /precision must be one of float32\|float64, got float16/);
   const model = createNativeMlpLossModel({ spec, X, Y, n });
@@ -233,7 +191,7 @@ test('not built: createNativeMlpLossModel and engine native name the fix', () =>
     return;
   }
   const spec: MlpSpec = { widths: [2, 3, 1], activation: 'relu', bias: true };
-  const { X, Y } = problem(spec, 4, 7);
+  const { X, Y } = mlpProblem(spec, 4, 7, 'mlp-native-test');
   assert.throws(() => createNativeMlpLossModel({ spec, X, Y, n: 4 }), /Error in createNativeMlpLossModel: .*npm run build:native/);
   assert.throws(() => gradientEngine({ engine: 'native' }), /npm run build:native/);
 });
@@ -241,7 +199,7 @@ test('not built: createNativeMlpLossModel and engine native name the fix', () =>
 test("lossAndGrad(w, batch, out) writes the gradient into the caller's buffer and returns it; same values as a fresh call", { skip }, () => {
   const spec: MlpSpec = { widths: [3, 5, 2], activation: 'gelu', bias: true };
   const n = 40;
-  const { X, Y, w } = problem(spec, n, 12);
+  const { X, Y, w } = mlpProblem(spec, n, 12, 'mlp-native-test');
   for (const precision of ['float32', 'float64'] as const) {
     const model = createNativeMlpLossModel({ spec, X, Y, n, precision });
     const batch = Int32Array.of(0, 9, 9, 39);

@@ -14,8 +14,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mlpLayout, validateMlpSpec, type Activation } from '../mlpSpec';
-import { BLOCK_ROWS, PRECISIONS, type SimdMlpLossModel, type SimdMlpLossModelOptions } from '../simd/mlpSimd';
+import type { Activation } from '../mlpSpec';
+import { BLOCK_ROWS, checkKernelOptions, type SimdMlpLossModel, type SimdMlpLossModelOptions } from '../simd/mlpSimd';
 
 export const NATIVE_DIR = dirname(fileURLToPath(import.meta.url));
 /** Where node-gyp puts the addon. */
@@ -24,7 +24,6 @@ export const ADDON_PATH = join(NATIVE_DIR, 'build', 'Release', 'mlp_native.node'
 export const BUILD_COMMAND = 'npm run build:native';
 
 const ACTIVATION_CODE: Record<Activation, number> = { relu: 0, tanh: 1, gelu: 2, identity: 3 };
-const MAX_LAYERS = 64;
 
 type Handle = object;
 interface Addon {
@@ -70,26 +69,11 @@ export interface NativeMlpLossModel extends SimdMlpLossModel {
 /** LossModel for L_n(w) = mean over rows and outputs of (f_w(x) − y)² (no ½), as createSimdMlpLossModel. */
 export function createNativeMlpLossModel(options: NativeMlpLossModelOptions): NativeMlpLossModel {
   const { spec, X, Y, n } = options;
-  const precision = options.precision ?? 'float32';
   const caller = 'createNativeMlpLossModel';
   const loaded = loadNativeAddon();
   if (!loaded.ok) throw new Error(`Error in ${caller}: ${loaded.why}`);
   const addon = loaded.addon;
-  if (!PRECISIONS.includes(precision)) {
-    throw new Error(`Error in ${caller}: precision must be one of ${PRECISIONS.join('|')}, got ${String(precision)}`);
-  }
-  validateMlpSpec(spec, caller);
-  const layout = mlpLayout(spec);
-  const widths = spec.widths;
-  const dIn = widths[0];
-  const dOut = widths[widths.length - 1];
-  if (!(Number.isInteger(n) && n > 0)) throw new Error(`Error in ${caller}: n must be a positive integer, got ${n}`);
-  if (X.length !== n * dIn) throw new Error(`Error in ${caller}: X has length ${X.length}, expected n·d_in = ${n}·${dIn}`);
-  if (Y.length !== n * dOut) throw new Error(`Error in ${caller}: Y has length ${Y.length}, expected n·d_out = ${n}·${dOut}`);
-  if (widths.length - 1 > MAX_LAYERS) throw new Error(`Error in ${caller}: at most ${MAX_LAYERS} layers, got ${widths.length - 1}`);
-  if (options.wStar !== undefined && options.wStar.length !== layout.size) {
-    throw new Error(`Error in ${caller}: wStar has length ${options.wStar.length}, layout needs ${layout.size}`);
-  }
+  const { precision, layout, widths } = checkKernelOptions(options, caller);
   const flags = (spec.bias ? 1 : 0) | (spec.layerNorm === true ? 2 : 0);
   let handle: Handle | null = addon.create(Int32Array.from(widths), flags, ACTIVATION_CODE[spec.activation], n, BLOCK_ROWS, precision === 'float64', X, Y);
   const info = addon.info(handle);

@@ -1,64 +1,20 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng } from '../../../../tools/src/random/rng';
 import { initEngine } from '../../engine/backend';
 import { createMlpLossModel } from '../mlp';
 import { mlpLossF64 } from '../mlpReference';
-import { mlpLayout, type Activation, type MlpSpec } from '../mlpSpec';
+import type { Activation, MlpSpec } from '../mlpSpec';
 import { createSimdMlpLossModel, kernelInstance } from './mlpSimd';
+import { mlpProblem, relativeError, gatherRows, finiteDifferences, ACTIVATIONS, VARIANTS } from '../modelTestKit';
 
 before(async () => {
   await initEngine();
 });
 
-function problem(spec: MlpSpec, n: number, seed: number) {
-  const layout = mlpLayout(spec);
-  const rng = createRng(seed, 'mlp-simd-test');
-  const dOut = spec.widths[spec.widths.length - 1];
-  const X = Float32Array.from(rng.fillNormal(new Float64Array(n * spec.widths[0])));
-  const Y = Float32Array.from(rng.fillNormal(new Float64Array(n * dOut)));
-  const w = rng.fillNormal(new Float64Array(layout.size)).map((v) => v * 0.5);
-  return { layout, X, Y, w, rng };
-}
 
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
-/** Rows `batch` of a row-major matrix with `width` columns. */
-function gather(M: Float32Array, width: number, batch: Int32Array): Float32Array {
-  const out = new Float32Array(batch.length * width);
-  batch.forEach((row, i) => out.set(M.subarray(row * width, (row + 1) * width), i * width));
-  return out;
-}
 
-/** Central differences of the float64 reference loss at the coordinates `coords`. */
-function finiteDifferences(spec: MlpSpec, w: Float64Array, X: Float32Array, Y: Float32Array, coords: number[]): number[] {
-  const layout = mlpLayout(spec);
-  const h = 1e-5;
-  return coords.map((i) => {
-    const wp = Float64Array.from(w);
-    wp[i] += h;
-    const up = mlpLossF64(layout, wp, X, Y);
-    wp[i] -= 2 * h;
-    const down = mlpLossF64(layout, wp, X, Y);
-    return (up - down) / (2 * h);
-  });
-}
 
-const ACTIVATIONS: Activation[] = ['relu', 'tanh', 'gelu', 'identity'];
-const VARIANTS: Array<[boolean, boolean]> = [
-  [true, false],
-  [false, false],
-  [true, true],
-  [false, true],
-];
 
 for (const activation of ACTIVATIONS) {
   for (const [bias, layerNorm] of VARIANTS) {
@@ -68,7 +24,7 @@ for (const activation of ACTIVATIONS) {
     const n = 203;
 
     test(`float64 kernel = float64 reference and finite differences: ${label}, full batch and minibatch`, () => {
-      const { layout, X, Y, w, rng } = problem(spec, n, 1);
+      const { layout, X, Y, w, rng } = mlpProblem(spec, n, 1, 'mlp-simd-test');
       const model = createSimdMlpLossModel({ spec, X, Y, n, precision: 'float64' });
       try {
         assert.equal(model.dim, layout.size);
@@ -77,8 +33,8 @@ for (const activation of ACTIVATIONS) {
         const batch = Int32Array.from({ length: 70 }, () => rng.int(n));
         const all = Array.from({ length: layout.size }, (_, i) => i);
         for (const rows of [null, batch]) {
-          const Xb = rows === null ? X : gather(X, 5, rows);
-          const Yb = rows === null ? Y : gather(Y, 2, rows);
+          const Xb = rows === null ? X : gatherRows(X, 5, rows);
+          const Yb = rows === null ? Y : gatherRows(Y, 2, rows);
           const { loss, grad } = model.lossAndGrad(w, rows);
           const reference = mlpLossF64(layout, w, Xb, Yb);
           assert.ok(Math.abs(loss - reference) <= 1e-13 * reference, `loss ${loss} vs ${reference}`);
@@ -91,7 +47,7 @@ for (const activation of ACTIVATIONS) {
     });
 
     test(`float32 kernel = tfjs createMlpLossModel: ${label}, full batch and minibatch`, () => {
-      const { X, Y, w, rng } = problem(spec, n, 2);
+      const { X, Y, w, rng } = mlpProblem(spec, n, 2, 'mlp-simd-test');
       const ours = createSimdMlpLossModel({ spec, X, Y, n });
       const tfjs = createMlpLossModel({ spec, X, Y, n });
       try {
@@ -117,7 +73,7 @@ test('wide layers (several 4 × 8 tiles and panels, one output): both precisions
   for (const activation of ['relu', 'gelu'] as Activation[]) {
     const spec: MlpSpec = { widths: [16, 40, 33, 1], activation, bias: true };
     const n = 517;
-    const { layout, X, Y, w, rng } = problem(spec, n, 3);
+    const { layout, X, Y, w, rng } = mlpProblem(spec, n, 3, 'mlp-simd-test');
     w.forEach((v, i) => (w[i] = v * 0.4));
     const f64 = createSimdMlpLossModel({ spec, X, Y, n, precision: 'float64' });
     const f32 = createSimdMlpLossModel({ spec, X, Y, n, precision: 'float32' });
@@ -143,7 +99,7 @@ test('wide layers (several 4 × 8 tiles and panels, one output): both precisions
 test('loss accumulates in float64 at n = 1e5 (both precisions)', () => {
   const n = 100_000;
   const spec: MlpSpec = { widths: [3, 4, 1], activation: 'tanh', bias: true };
-  const { layout, X, Y, w } = problem(spec, n, 4);
+  const { layout, X, Y, w } = mlpProblem(spec, n, 4, 'mlp-simd-test');
   // Float64: against the plain float64 reference.
   const f64 = createSimdMlpLossModel({ spec, X, Y, n, precision: 'float64' });
   const exact = mlpLossF64(layout, w, X, Y);
@@ -163,7 +119,7 @@ test('loss accumulates in float64 at n = 1e5 (both precisions)', () => {
 test('deterministic: same inputs give the same bits, across calls and instances', () => {
   const spec: MlpSpec = { widths: [6, 20, 20, 3], activation: 'gelu', bias: true, layerNorm: true };
   const n = 300;
-  const { X, Y, w } = problem(spec, n, 5);
+  const { X, Y, w } = mlpProblem(spec, n, 5, 'mlp-simd-test');
   const batch = Int32Array.from({ length: 50 }, (_, i) => (i * 37) % n);
   for (const precision of ['float32', 'float64'] as const) {
     const a = createSimdMlpLossModel({ spec, X, Y, n, precision });
@@ -201,7 +157,7 @@ test('kernel tanh is accurate to a few float64 ulp', () => {
 test('bad arguments throw named errors', () => {
   const spec: MlpSpec = { widths: [2, 3, 1], activation: 'relu', bias: true };
   const n = 10;
-  const { X, Y, w } = problem(spec, n, 6);
+  const { X, Y, w } = mlpProblem(spec, n, 6, 'mlp-simd-test');
   assert.throws(() => createSimdMlpLossModel({ spec, X, Y: Y.subarray(1), n }), /Error in createSimdMlpLossModel: Y has length 9/);
   assert.throws(
     () => createSimdMlpLossModel({ spec, X, Y, n, precision: 'float16' as never }),
@@ -218,7 +174,7 @@ test('bad arguments throw named errors', () => {
 test("lossAndGrad(w, batch, out) writes the gradient into the caller's buffer and returns it; same values as a fresh call", () => {
   const spec: MlpSpec = { widths: [3, 5, 2], activation: 'tanh', bias: true };
   const n = 40;
-  const { X, Y, w } = problem(spec, n, 11);
+  const { X, Y, w } = mlpProblem(spec, n, 11, 'mlp-simd-test');
   for (const precision of ['float32', 'float64'] as const) {
     const model = createSimdMlpLossModel({ spec, X, Y, n, precision });
     const batch = Int32Array.of(3, 7, 7, 30);

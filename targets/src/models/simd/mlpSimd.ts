@@ -83,11 +83,10 @@ export interface SimdMlpLossModel extends LossModel {
   dispose(): void;
 }
 
-/** LossModel for L_n(w) = mean over rows and outputs of (f_w(x) − y)² (no ½), as createMlpLossModel. */
-export function createSimdMlpLossModel(options: SimdMlpLossModelOptions): SimdMlpLossModel {
+/** Checks a kernel model's options (both kernels take the same); names `caller` in every message. */
+export function checkKernelOptions(options: SimdMlpLossModelOptions, caller: string) {
   const { spec, X, Y, n } = options;
   const precision = options.precision ?? 'float32';
-  const caller = 'createSimdMlpLossModel';
   if (!PRECISIONS.includes(precision)) {
     throw new Error(`Error in ${caller}: precision must be one of ${PRECISIONS.join('|')}, got ${String(precision)}`);
   }
@@ -103,6 +102,14 @@ export function createSimdMlpLossModel(options: SimdMlpLossModelOptions): SimdMl
   if (options.wStar !== undefined && options.wStar.length !== layout.size) {
     throw new Error(`Error in ${caller}: wStar has length ${options.wStar.length}, layout needs ${layout.size}`);
   }
+  return { precision, layout, widths, dIn, dOut };
+}
+
+/** LossModel for L_n(w) = mean over rows and outputs of (f_w(x) − y)² (no ½), as createMlpLossModel. */
+export function createSimdMlpLossModel(options: SimdMlpLossModelOptions): SimdMlpLossModel {
+  const { spec, X, Y, n } = options;
+  const caller = 'createSimdMlpLossModel';
+  const { precision, layout, widths, dIn, dOut } = checkKernelOptions(options, caller);
 
   let kernel: KernelExports | null = kernelInstance(precision);
   new Int32Array(kernel.memory.buffer, kernel.ptr_widths(), widths.length).set(widths);
