@@ -92,7 +92,8 @@ test("changing one run's step size reruns only that run, its analysis and the re
   assert.deepEqual(await ws.takeRunLog(), ['analysis b--sgld', 'report report', 'sample b--sgld']);
   const slice = JSON.parse(await readFile(join(ws.root, 'pipeline/samples/b--sgld/slice.json'), 'utf8'));
   assert.equal(slice.config.stepSize, 2e-4, 'the sync generator rewrote the slice before the run');
-  assert.match(r.output, /b--sgld\s+\d+\.\d+\s+\d+\.\d+/, 'llc run prints the results table');
+  // λ̂ may be negative here: target b trains for 400 steps only, so w* is not a minimum and the chain finds lower loss.
+  assert.match(r.output, /b--sgld\s+-?\d+\.\d+\s+\d+\.\d+/, 'llc run prints the results table');
 });
 
 test('after the edit is committed, nx affected lists exactly those projects', async () => {
