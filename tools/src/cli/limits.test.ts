@@ -45,6 +45,9 @@ test('SGLD on an MLP: every term by hand (the demo study\'s mlp-small--sgld)', (
   //   + (11776 · 6·40·2000 + 4000 · 2·40·2000 + 92000 · 20·49) / 1e9 = 38.4 + 6.38264 s.
   close(e.roughSeconds, 38.4 + (11_776 * 480_000 + 4_000 * 160_000 + 92_000 * 20 * 49) / 1e9, 'seconds');
   close(e.roughSeconds, 44.78264, 'seconds');
+  // precision: 'float64' (a kernel run) doubles the resident copy: + 4·2000·(4 + 1) bytes.
+  const f64 = run(mlpSmall, { kind: 'sgld', stepSize: 1e-3, batchSize: 256, chains: 4, burnIn: 3000, steps: 20000, evalEvery: 20, precision: 'float64' });
+  assert.equal(estimateRun(f64.slice, f64.target).memory.data, 90_000 + 40_000);
 });
 
 test('HMC on an analytic potential: no data, no activations, K gradients per transition', () => {

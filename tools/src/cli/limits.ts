@@ -4,7 +4,8 @@
  *
  * Memory model (bytes, peak of the sampler process; 1 GB = 1e9 bytes):
  *   data        = 4·(n + nTest)·(p + o)   X, Y, X_test, Y_test as float32, loaded from the target artifact
- *               + 4·n·(p + o)             the loss model's resident copy of X and Y (createMlpLossModel copies them)
+ *               + 4·n·(p + o)             the loss model's resident copy of X and Y (every loss model copies them;
+ *                                         8·n·(p + o) with precision: 'float64')
  *   activations = 4 · rows · 4 · Σ_l w_l  one forward/backward pass at full batch: per unit of every layer (input
  *                                         included) its value, pre-activation, backward delta and one temporary
  *                                         (a transposed copy or an activation derivative: tf.tidy keeps them all
@@ -186,7 +187,9 @@ export function estimateRun(slice: Pick<SampleSlice, 'config'>, target: TargetCo
   let forwardFlops: number;
   let overhead: number;
   if (t.widths) {
-    data = 4 * ((t.n + t.nTest) * (t.p + t.outputDim) + t.n * (t.p + t.outputDim));
+    // The loss model's resident copy of X and Y: float32, or float64 for a float64 kernel run.
+    const residentBytes = 'precision' in c && c.precision === 'float64' ? 8 : 4;
+    data = 4 * (t.n + t.nTest) * (t.p + t.outputDim) + residentBytes * t.n * (t.p + t.outputDim);
     const rows = Math.min(t.n, Math.max(1, Math.floor(COST_MODEL.chunkElements / Math.max(...t.widths))));
     const units = t.widths.reduce((a, b) => a + b, 0);
     activations = 4 * rows * COST_MODEL.activationFloatsPerUnit * units;

@@ -33,10 +33,11 @@ export function jobDir(workspaceRoot: string, project: string, target: string): 
 }
 
 /**
- * Poll interval: 100 ms at first, so that a short task's end is seen at once, then ×1.5 per
- * poll up to LLC_SLURM_POLL_MS (default 2 s) so long jobs cost the controller little.
+ * Poll interval: 100 ms for the first 3 s, so that a short task's end is seen at once, then
+ * ×1.5 per poll up to LLC_SLURM_POLL_MS (default 2 s) so long jobs cost the controller little.
  */
 const FIRST_POLL_MS = 100;
+const FAST_POLL_FOR_MS = 3000;
 const MAX_POLL_MS = Number(process.env.LLC_SLURM_POLL_MS ?? 2000);
 
 function run(cmd: string, args: string[]): { ok: boolean; stdout: string; stderr: string } {
@@ -99,6 +100,7 @@ export async function runStageOnSlurm(input: SlurmRunInput): Promise<SlurmRunRes
     const hint = submitted.stderr.includes('ENOENT') ? ' (is SLURM installed here? `sbatch` was not found on PATH)' : '';
     throw new Error(`sbatch refused the job for ${input.project}:${input.target}${hint}: ${submitted.stderr.trim() || submitted.stdout.trim()}\n  Script: ${scriptFile}`);
   }
+  const submittedAt = performance.now();
   const jobId = submitted.stdout.trim().split(';')[0];
   write(`[slurm] ${input.project}:${input.target} submitted as job ${jobId} (log: ${join(dir, `job-${jobId}.log`)})\n`);
 
@@ -140,7 +142,7 @@ export async function runStageOnSlurm(input: SlurmRunInput): Promise<SlurmRunRes
         }
       } else unknownSince = null;
       await sleep(pollMs);
-      pollMs = Math.min(MAX_POLL_MS, pollMs * 1.5);
+      if (performance.now() - submittedAt > FAST_POLL_FOR_MS) pollMs = Math.min(MAX_POLL_MS, pollMs * 1.5);
     }
     // The last lines reach the shared filesystem as the job ends.
     offset = drain(log, offset, write);
