@@ -37,8 +37,8 @@ export async function benchChains(opts: { reps: number; quick: boolean; log?: (l
     lines.push(line);
     log(line);
   };
-  const sgldSteps = opts.quick ? 400 : 1000;
-  const hmcSteps = opts.quick ? 20 : 50;
+  const sgldSteps = opts.quick ? 400 : 600;
+  const hmcSteps = opts.quick ? 20 : 30;
   const chains = 4;
   const targets = Object.fromEntries(
     Object.entries(TARGETS).map(([name, t]) => [

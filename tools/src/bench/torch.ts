@@ -5,12 +5,30 @@
  * is another interpreter).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import type { Workload } from './engine';
 import { stat, type Stat } from './stats';
+
+/**
+ * The PyTorch model the bench times: a relu MLP with biases and the mean squared error
+ * (no ½), the loss of targets/src/models/mlp.ts. torch.test.ts checks its loss and gradient
+ * against the native and SIMD kernels, so the side-by-side figures time the same function.
+ */
+const TORCH_MODEL = String.raw`
+def loss_and_grads(params, xb, yb):
+    h = xb
+    for l in range(0, len(params), 2):
+        h = h @ params[l] + params[l + 1]
+        if l + 2 < len(params):
+            h = torch.relu(h)
+    loss = torch.mean((h - yb) ** 2)
+    return loss, torch.autograd.grad(loss, params)
+`;
 
 const SCRIPT = String.raw`
 import json, sys, time
 import torch
+${TORCH_MODEL}
 torch.set_num_threads(1)
 torch.manual_seed(1)
 cfg = json.loads(sys.argv[1])
@@ -24,17 +42,9 @@ for w in cfg["workloads"]:
         params.append((0.1 * torch.randn(a, b)).requires_grad_())
         params.append((0.1 * torch.randn(b)).requires_grad_())
     batches = None if batch is None else [torch.randint(0, n, (batch,)) for _ in range(64)]
-    def loss_and_grads(xb, yb):
-        h = xb
-        for l in range(0, len(params), 2):
-            h = h @ params[l] + params[l + 1]
-            if l + 2 < len(params):
-                h = torch.relu(h)
-        loss = torch.mean((h - yb) ** 2)
-        return loss, torch.autograd.grad(loss, params)
     def once(i):
         xb, yb = (X, Y) if batches is None else (X[batches[i % 64]], Y[batches[i % 64]])
-        loss, grads = loss_and_grads(xb, yb)
+        loss, grads = loss_and_grads(params, xb, yb)
         # Same hand-off as the JS side: loss and a float64 copy of the flat gradient.
         return loss.item(), torch.cat([g.reshape(-1) for g in grads]).double().numpy()
     # SGLD on the localised posterior, as samplers/src/kernels/sgld.ts: minibatch draw,
@@ -43,7 +53,7 @@ for w in cfg["workloads"]:
     eps, nbeta, gamma = 1e-7, float(n), 1.0
     def sgld_step(i):
         xb, yb = (X, Y) if batch is None else (lambda idx: (X[idx], Y[idx]))(torch.randint(0, n, (batch,)))
-        loss, grads = loss_and_grads(xb, yb)
+        loss, grads = loss_and_grads(params, xb, yb)
         with torch.no_grad():
             for p, g, c in zip(params, grads, centre):
                 p.add_(-(eps / 2) * (nbeta * g + gamma * (p - c)) + (eps ** 0.5) * torch.randn_like(p))
@@ -109,3 +119,39 @@ export function benchTorch(workloads: Workload[], reps: number, seconds: number,
 
 /** For a syntax check without torch: the script text. */
 export const TORCH_SCRIPT = SCRIPT;
+
+/**
+ * Loss and flat gradient (layer by layer: W row-major [fanIn, fanOut], then b, as mlpLayout)
+ * of the bench's PyTorch model at `w`, in float64 (torch's float32 rounding is not the point
+ * of this check: the function is).
+ */
+export function torchLossAndGrad(python: string, widths: number[], X: ArrayLike<number>, Y: ArrayLike<number>, w: ArrayLike<number>): { loss: number; grad: number[] } {
+  const script = String.raw`
+import json, sys
+import torch
+${TORCH_MODEL}
+cfg = json.loads(sys.stdin.read())
+widths = cfg["widths"]
+X = torch.tensor(cfg["X"], dtype=torch.float64).reshape(-1, widths[0])
+Y = torch.tensor(cfg["Y"], dtype=torch.float64).reshape(-1, widths[-1])
+w = torch.tensor(cfg["w"], dtype=torch.float64)
+params, o = [], 0
+for a, b in zip(widths[:-1], widths[1:]):
+    params.append(w[o:o + a * b].reshape(a, b).clone().requires_grad_()); o += a * b
+    params.append(w[o:o + b].clone().requires_grad_()); o += b
+loss, grads = loss_and_grads(params, X, Y)
+print(json.dumps({"loss": loss.item(), "grad": torch.cat([g.reshape(-1) for g in grads]).tolist()}))
+`;
+  const input = JSON.stringify({ widths, X: Array.from(X), Y: Array.from(Y), w: Array.from(w) });
+  const text = execFileSync(python, ['-c', script], { input, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  return JSON.parse(text.trim().split('\n').pop()!) as { loss: number; grad: number[] };
+}
+
+/** Which BLAS Debian's libblas.so.3 points at (PyTorch's matmuls run on it), when that can be read. */
+export function systemBlas(): string | null {
+  try {
+    return realpathSync('/etc/alternatives/libblas.so.3-x86_64-linux-gnu');
+  } catch {
+    return null;
+  }
+}
