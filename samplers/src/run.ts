@@ -7,6 +7,7 @@
  */
 import { createRng, type RngState } from '../../tools/src/random/rng';
 import type { LossModel } from './model';
+import { drain, drainYielding } from './drive';
 import type { KernelState, SamplingAlgorithm, StepInfo } from './algorithm';
 import { llcOf, type LocalPosterior } from './posterior';
 
@@ -81,11 +82,7 @@ export function runChains<S extends KernelState>(
   algorithm: SamplingAlgorithm<S>,
   options: RunOptions,
 ): RunResult {
-  const loop = chainLoop(model, posterior, algorithm, options);
-  for (;;) {
-    const r = loop.next();
-    if (r.done) return r.value;
-  }
+  return drain(chainLoop(model, posterior, algorithm, options));
 }
 
 /**
@@ -99,16 +96,7 @@ export async function runChainsAsync<S extends KernelState>(
   algorithm: SamplingAlgorithm<S>,
   options: RunOptions,
 ): Promise<RunResult> {
-  const loop = chainLoop(model, posterior, algorithm, options);
-  let last = performance.now();
-  for (;;) {
-    const r = loop.next();
-    if (r.done) return r.value;
-    if (performance.now() - last > 50) {
-      await new Promise((resolve) => setImmediate(resolve));
-      last = performance.now();
-    }
-  }
+  return drainYielding(chainLoop(model, posterior, algorithm, options));
 }
 
 /** The one loop; it yields after every step so a driver can interleave other work. */

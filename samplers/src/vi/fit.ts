@@ -20,6 +20,7 @@ import type { Rng } from '../../../tools/src/random/rng';
 import type { LossModel } from '../model';
 import type { LocalPosterior } from '../posterior';
 import { factorIndex, initMfa, logQ, logQScratch, mfaDrawBuffers, mfaLayout, mfaView, sampleMfa, type MfaLayout } from './mfa';
+import { drain } from '../drive';
 
 export interface FitOptions {
   components: number;
@@ -165,13 +166,6 @@ function allFinite(x: Float64Array): boolean {
 
 type FitHooks = { onStep?: (step: number) => void; signal?: AbortSignal };
 
-/** Runs a generator to its end synchronously. */
-export function drain<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
 
 export function fitMfa(model: LossModel, posterior: LocalPosterior, options: FitOptions, rng: Rng, hooks: FitHooks = {}): FitResult {
   return drain(fitMfaSteps(model, posterior, options, rng, hooks));

@@ -11,7 +11,8 @@ import { createRng } from '../../../tools/src/random/rng';
 import type { LossModel } from '../model';
 import type { LocalPosterior } from '../posterior';
 import { estimateLlc } from './estimate';
-import { drain, fitMfaSteps } from './fit';
+import { drain, drainYielding } from '../drive';
+import { fitMfaSteps } from './fit';
 import { mfaView } from './mfa';
 
 export interface ViParams {
@@ -122,16 +123,7 @@ export function runVi(model: LossModel, posterior: LocalPosterior, params: ViPar
  * handlers can abort `options.signal` mid-fit (a synchronous loop would see it only at the end).
  */
 export async function runViAsync(model: LossModel, posterior: LocalPosterior, params: ViParams, options: ViRunOptions): Promise<ViResult> {
-  const steps = runViSteps(model, posterior, params, options);
-  let last = performance.now();
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    if (performance.now() - last > 50) {
-      await new Promise((resolve) => setImmediate(resolve));
-      last = performance.now();
-    }
-  }
+  return drainYielding(runViSteps(model, posterior, params, options));
 }
 
 function* runViSteps(model: LossModel, posterior: LocalPosterior, params: ViParams, options: ViRunOptions): Generator<void, ViResult, void> {
