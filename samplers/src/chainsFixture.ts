@@ -11,7 +11,7 @@ import type { PipelineInput } from '../../tools/src/config/schema';
 import type { StageContext } from '../../tools/src/stage/context';
 import { runTargetStage } from '../../targets/src/stage';
 import type { ChainSetup, ExecuteOptions, RemoteSetup } from './chains';
-import { chainSetup } from './stage';
+import { chainRunOptions, chainSetup } from './stage';
 
 export interface FixtureRun {
   slice: SampleSlice;
@@ -51,14 +51,7 @@ export async function createChainFixture(input: PipelineInput): Promise<Fixture>
       slice,
       local,
       remote: { module: new URL('./stage.ts', import.meta.url).href, name: 'chainSetup', args: { slice, workspaceRoot: root, backend: local.backend } },
-      options: {
-        chains: config.chains,
-        steps: config.steps,
-        burnIn: config.burnIn,
-        evalEvery: config.evalEvery,
-        seed: slice.seed,
-        initNoise: config.initNoise,
-      },
+      options: chainRunOptions(slice, config),
     });
   }
   return {

@@ -10,7 +10,7 @@ import { gradientEngine, loadTarget, targetLossModel, type LoadedTarget } from '
 import type { LossModel } from './model';
 import { localPosterior, type LocalPosterior } from './posterior';
 import { createSampler } from './registry';
-import { chainParallelism, DEFAULT_CHAIN_EXECUTION, executeChains, type ChainSetup } from './chains';
+import { chainParallelism, DEFAULT_CHAIN_EXECUTION, executeChains, type ChainSetup, type RemoteRunOptions } from './chains';
 import { writeSampleArtifact, type LossEngine, type SampleManifest } from './trace';
 import { runViAsync, VI_DEFAULTS } from './vi';
 import { writeViArtifact } from './viTrace';
@@ -25,6 +25,11 @@ interface RunContext {
   model: LossModel;
   posterior: LocalPosterior;
   meta: CommonMeta;
+}
+
+/** The run loop's options for a chain sampler's run (the same in the stage, its workers and the bench). */
+export function chainRunOptions(slice: SampleSlice, config: ChainConfig): RemoteRunOptions {
+  return { chains: config.chains, steps: config.steps, burnIn: config.burnIn, evalEvery: config.evalEvery, seed: slice.seed, initNoise: config.initNoise };
 }
 
 async function sampleChains(config: ChainConfig, { slice, ctx, model, posterior, meta }: RunContext): Promise<SampleManifest> {
@@ -46,12 +51,7 @@ async function sampleChains(config: ChainConfig, { slice, ctx, model, posterior,
       execution,
       // Workers and child processes rebuild the model from the target artifact with the same code (chainSetup below).
       remote: { module: import.meta.url, name: 'chainSetup', args: { slice, workspaceRoot: ctx.workspaceRoot, backend: meta.engine.backend } },
-      chains: config.chains,
-      steps: config.steps,
-      burnIn: config.burnIn,
-      evalEvery: config.evalEvery,
-      seed: slice.seed,
-      initNoise: config.initNoise,
+      ...chainRunOptions(slice, config),
       signal: ctx.signal,
       onProgress: ({ chain, step }) => {
         done[chain] = step;

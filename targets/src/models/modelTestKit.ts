@@ -2,7 +2,9 @@
  * Shared by the MLP model tests (tfjs, WebAssembly SIMD, native): seeded problems, the
  * relative error they assert on, row gathering and float64 finite differences.
  */
+import assert from 'node:assert/strict';
 import { createRng } from '../../../tools/src/random/rng';
+import type { LossModel } from '../../../samplers/src/model';
 import { mlpLossF64 } from './mlpReference';
 import { mlpLayout, type Activation, type MlpSpec } from './mlpSpec';
 
@@ -57,3 +59,18 @@ export const VARIANTS: Array<[boolean, boolean]> = [
   [true, true],
   [false, true],
 ];
+
+/**
+ * lossAndGrad(w, batch, out) writes the gradient into `out` and returns it, with the values of
+ * a call without `out`; a buffer of the wrong length is left alone (a fresh array comes back).
+ */
+export function assertGradientIntoOut(model: LossModel, w: Float64Array, batch: Int32Array): void {
+  const fresh = model.lossAndGrad(w, batch);
+  const out = new Float64Array(model.dim).fill(Number.NaN);
+  const into = model.lossAndGrad(w, batch, out);
+  assert.equal(into.grad, out);
+  assert.equal(into.loss, fresh.loss);
+  assert.deepEqual(Array.from(out), Array.from(fresh.grad));
+  const wrong = new Float64Array(model.dim + 1);
+  assert.notEqual(model.lossAndGrad(w, batch, wrong).grad, wrong);
+}

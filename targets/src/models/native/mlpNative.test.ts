@@ -10,7 +10,7 @@ import type { Activation, MlpSpec } from '../mlpSpec';
 import { createSimdMlpLossModel } from '../simd/mlpSimd';
 import { gradientEngine } from '../../artifact';
 import { createNativeMlpLossModel, loadNativeAddon, nativeTanh, type NativeMlpLossModelOptions } from './mlpNative';
-import { mlpProblem, relativeError, gatherRows, finiteDifferences, ACTIVATIONS, VARIANTS } from '../modelTestKit';
+import { mlpProblem, relativeError, gatherRows, finiteDifferences, ACTIVATIONS, VARIANTS, assertGradientIntoOut } from '../modelTestKit';
 
 const status = loadNativeAddon();
 const skip = status.ok ? false : `native addon not built: ${status.why}`;
@@ -203,14 +203,7 @@ test("lossAndGrad(w, batch, out) writes the gradient into the caller's buffer an
   for (const precision of ['float32', 'float64'] as const) {
     const model = createNativeMlpLossModel({ spec, X, Y, n, precision });
     const batch = Int32Array.of(0, 9, 9, 39);
-    const fresh = model.lossAndGrad(w, batch);
-    const out = new Float64Array(model.dim).fill(Number.NaN);
-    const into = model.lossAndGrad(w, batch, out);
-    assert.equal(into.grad, out);
-    assert.equal(into.loss, fresh.loss);
-    assert.deepEqual(Array.from(out), Array.from(fresh.grad));
-    const wrong = new Float64Array(model.dim + 1);
-    assert.notEqual(model.lossAndGrad(w, batch, wrong).grad, wrong);
+    assertGradientIntoOut(model, w, batch);
     model.dispose();
   }
 });

@@ -5,7 +5,7 @@ import { createMlpLossModel } from '../mlp';
 import { mlpLossF64 } from '../mlpReference';
 import type { Activation, MlpSpec } from '../mlpSpec';
 import { createSimdMlpLossModel, kernelInstance } from './mlpSimd';
-import { mlpProblem, relativeError, gatherRows, finiteDifferences, ACTIVATIONS, VARIANTS } from '../modelTestKit';
+import { mlpProblem, relativeError, gatherRows, finiteDifferences, ACTIVATIONS, VARIANTS, assertGradientIntoOut } from '../modelTestKit';
 
 before(async () => {
   await initEngine();
@@ -178,15 +178,7 @@ test("lossAndGrad(w, batch, out) writes the gradient into the caller's buffer an
   for (const precision of ['float32', 'float64'] as const) {
     const model = createSimdMlpLossModel({ spec, X, Y, n, precision });
     const batch = Int32Array.of(3, 7, 7, 30);
-    const fresh = model.lossAndGrad(w, batch);
-    const out = new Float64Array(model.dim).fill(Number.NaN);
-    const into = model.lossAndGrad(w, batch, out);
-    assert.equal(into.grad, out);
-    assert.equal(into.loss, fresh.loss);
-    assert.deepEqual(Array.from(out), Array.from(fresh.grad));
-    // A buffer of the wrong length is not written; a fresh array comes back.
-    const wrong = new Float64Array(model.dim + 1);
-    assert.notEqual(model.lossAndGrad(w, batch, wrong).grad, wrong);
+    assertGradientIntoOut(model, w, batch);
     model.dispose();
   }
 });
