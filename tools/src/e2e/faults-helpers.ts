@@ -4,7 +4,7 @@
  * /proc, and checking artifact folders the way a stage checks them before use.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { watch } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
 import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { verifyFiles, type FileEntry } from '../artifacts/manifest';
@@ -123,9 +123,17 @@ export async function waitForStagePid(root: string, stage: StageName, ms: number
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // kill(pid, 0) also succeeds on a process that has exited but is not reaped yet (a zombie:
+  // our own child, until Node handles its SIGCHLD); such a process is not running.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
   }
 }
 
