@@ -1,4 +1,4 @@
-import { definePipeline, sweep } from './tools/src/config/define';
+import { definePipeline, sweep } from 'llc-pipeline';
 
 /**
  * Calibration: every sampler on targets whose λ is known, so you can see how far each

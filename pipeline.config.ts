@@ -1,4 +1,4 @@
-import { definePipeline, sweep } from './tools/src/config/define';
+import { definePipeline, sweep } from 'llc-pipeline';
 
 /**
  * The demo study: two teacher–student MLPs. SGLD runs on both at two step sizes (the

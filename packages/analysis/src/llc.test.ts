@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { estimateLlc, runningLlc } from './llc';
+import { createRng } from '@llc/core/random/rng';
+import type { SampleTrace } from '@llc/samplers/trace';
+import type { ChainStatus } from '@llc/samplers/run';
+
+function fakeTrace(chains: Array<{ values: number[]; status?: ChainStatus }>, complete = true): SampleTrace {
+  const D = Math.max(...chains.map((c) => c.values.length));
+  const pad = (v: number[]) => Float64Array.from({ length: D }, (_, i) => (i < v.length ? v[i] : Number.NaN));
+  return {
+    manifest: {
+      complete,
+      chains: chains.map((c, chain) => ({ chain, draws: c.values.length, totalFge: 10, totalSeconds: 1, status: c.status ?? { status: 'ok' } })),
+    } as SampleTrace['manifest'],
+    llc: chains.map((c) => pad(c.values)),
+    loss: chains.map((c) => pad(c.values)),
+    fge: chains.map(() => Float64Array.from({ length: D }, (_, i) => i + 1)),
+    seconds: chains.map(() => new Float64Array(D)),
+    acceptance: chains.map(() => new Float64Array(D).fill(Number.NaN)),
+    energy: chains.map(() => new Float64Array(D).fill(Number.NaN)),
+    drawSteps: Int32Array.from({ length: D }, (_, i) => i + 1),
+  };
+}
+
+const config = { discard: 0, rhatThreshold: 1.01, essThreshold: 400 };
+
+test('λ̂ pools healthy chains only; a stopped chain is reported and flagged, never averaged in', () => {
+  const rng = createRng(1);
+  const good = () => Array.from({ length: 100 }, () => 5 + rng.normal());
+  const trace = fakeTrace([
+    { values: good() },
+    { values: good() },
+    { values: [1e6, 1e7], status: { status: 'stopped', atStep: 30, atDraw: 2, reason: 'non-finite loss at step 30' } },
+  ]);
+  const est = estimateLlc(trace, config);
+  const pooled = [...trace.llc[0], ...trace.llc[1]];
+  assert.equal(est.mean, pooled.reduce((a, b) => a + b, 0) / pooled.length);
+  assert.deepEqual(est.healthy, [0, 1]);
+  assert.equal(est.chains[2].status, 'stopped');
+  assert.equal(est.chains[2].reason, 'non-finite loss at step 30');
+  assert.ok(est.flags.includes('chain 2 stopped: non-finite loss at step 30'));
+  assert.ok(est.mean! < 6 && est.mean! > 4);
+});
+
+test('no healthy chain: every statistic is null with a reason keyed by its summary path', () => {
+  const stopped: ChainStatus = { status: 'stopped', atStep: 1, atDraw: 0, reason: 'non-finite parameters at step 1' };
+  const est = estimateLlc(fakeTrace([{ values: [], status: stopped }, { values: [], status: stopped }]), config);
+  assert.equal(est.mean, null);
+  assert.equal(est.mcse, null);
+  assert.equal(est.na['llc.mean'], 'no chain survived');
+  assert.equal(est.na['diagnostics.rhat'], 'no chain survived');
+  assert.ok(est.flags.includes('no healthy chain: λ̂ not estimated'));
+});
+
+test('a constant trace gives NA diagnostics with the reason, and an incomplete run is flagged', () => {
+  const est = estimateLlc(fakeTrace([{ values: new Array(50).fill(2) }, { values: new Array(50).fill(2) }], false), config);
+  assert.equal(est.mean, 2);
+  assert.equal(est.diagnostics?.rhat, null);
+  assert.equal(est.na['diagnostics.rhat'], 'constant trace');
+  assert.ok(est.flags.includes('incomplete run (interrupted): partial trace'));
+});
+
+test('analysis.discard drops leading draws; running λ̂ ends at the pooled mean', () => {
+  const values = Array.from({ length: 40 }, (_, i) => (i < 10 ? 100 : i % 3));
+  const est = estimateLlc(fakeTrace([{ values }, { values }]), { ...config, discard: 10 });
+  const kept = values.slice(10);
+  assert.equal(est.mean, kept.reduce((a, b) => a + b, 0) / kept.length);
+  assert.equal(est.keptPerChain, 30);
+  const run = runningLlc([Float64Array.from(kept), Float64Array.from(kept)], 10);
+  assert.equal(run.k.at(-1), 30);
+  assert.equal(run.mean.at(-1), est.mean);
+  assert.equal(run.k[0], 6);
+});

@@ -1,0 +1,116 @@
+/**
+ * Analysis process for one sampler run: λ̂ with MCSE, R̂ and ESS, the trace and
+ * running-λ̂ plots, summary.json (deterministic) and timing.json (wall times).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AnalysisSlice } from '@llc/config/normalize';
+import type { StageContext } from '@llc/core/stage/context';
+import { replaceDirAtomic, writeJsonAtomic } from '@llc/core/artifacts/atomic';
+import { describeFiles } from '@llc/core/artifacts/manifest';
+import { readSampleArtifact, readSampleManifest, type SampleManifest } from '@llc/samplers/trace';
+import { readViTensors } from '@llc/samplers/viTrace';
+import { estimateVi } from '@llc/analysis/viEstimate';
+import { viPlots } from '@llc/plots/viPlots';
+import { readTargetMeta, type KnownLambda } from '@llc/targets/artifact';
+import { svgToPng } from '@llc/plots/index';
+import { runPlots, type RunPlot } from '@llc/plots/runPlots';
+import { estimateLlc, type LlcEstimate } from '@llc/analysis/llc';
+import { ANALYSIS_MANIFEST, type AnalysisManifest } from '@llc/analysis/artifact';
+import { SUMMARY_FILE, SUMMARY_SCHEMA, TIMING_FILE, type Summary, type Timing } from '@llc/analysis/summary';
+
+function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate, known: KnownLambda | null): Summary {
+  const lambdaTrue = known?.value ?? null;
+  const d = est.diagnostics;
+  const fge = m.chains.reduce((a, c) => a + c.totalFge, 0);
+  const relativeError = lambdaTrue !== null && est.mean !== null && lambdaTrue !== 0 ? (est.mean - lambdaTrue) / lambdaTrue : null;
+  const errorInMcse = lambdaTrue !== null && est.mean !== null && est.mcse ? (est.mean - lambdaTrue) / est.mcse : null;
+  return {
+    schema: SUMMARY_SCHEMA,
+    id: slice.id,
+    run: slice.run,
+    target: slice.target,
+    sampler: slice.sampler,
+    samplerKind: slice.samplerKind,
+    hyperparameters: slice.hyperparameters,
+    sweep: slice.sweep,
+    posterior: m.posterior,
+    targetInfo: { n: m.target.n, d: m.target.d, L0: m.target.L0 },
+    llc: { mean: est.mean, mcse: est.mcse, sd: est.sd, chainSpread: est.chainSpread, q05: est.q05, q50: est.q50, q95: est.q95 },
+    diagnostics: {
+      rhat: d?.rhat ?? null,
+      essBulk: d?.essBulk ?? null,
+      essTail: d?.essTail ?? null,
+      essMean: d?.essMean ?? null,
+      na: est.na,
+    },
+    flags: est.flags,
+    draws: {
+      chains: m.chains.length,
+      healthyChains: est.healthy.length,
+      perChain: est.drawsPerChain,
+      discarded: m.method === 'vi' ? 0 : slice.analysis.discard,
+      used: est.keptPerChain * est.healthy.length,
+    },
+    work: { fge, essPerFge: d?.essBulk != null && fge > 0 ? d.essBulk / fge : null },
+    chains: est.chains,
+    lambdaTrue,
+    lambdaInfo: known ? { multiplicity: known.multiplicity, exact: known.exact, source: known.source } : null,
+    relativeError,
+    errorInMcse,
+    engine: m.engine.loss?.kind ?? m.engine.backend,
+  };
+}
+
+export async function runAnalysisStage(slice: AnalysisSlice, ctx: StageContext): Promise<void> {
+  const rel = slice.sampleDir;
+  const dir = join(ctx.workspaceRoot, rel);
+  const rerun = `npx nx run ${slice.sampleProject}:sample --skip-nx-cache`;
+  const manifest = await readSampleManifest(dir, rel, rerun);
+  const targetMeta = await readTargetMeta(ctx.workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
+  const known = targetMeta.lambdaTrue ?? null;
+  const lambdaTrue = known?.value ?? null;
+  const reference = known ? { value: known.value, label: `λ ${known.exact ? 'exact' : 'asymptotic'} = ${+known.value.toFixed(4)}` } : undefined;
+  let est: LlcEstimate;
+  let plots: RunPlot[];
+  if (manifest.method === 'vi') {
+    const vi = await readViTensors(dir, manifest, rel, rerun);
+    est = estimateVi(vi);
+    plots = viPlots(slice.id, vi, est, reference);
+  } else {
+    const trace = await readSampleArtifact(dir, rel, rerun, manifest);
+    est = estimateLlc(trace, slice.analysis);
+    plots = runPlots({ ...slice, discard: slice.analysis.discard }, trace, est, reference);
+  }
+  const summary = buildSummary(slice, manifest, est, known);
+  const timing: Timing = {
+    samplerSeconds: manifest.timing.seconds,
+    startedAt: manifest.timing.startedAt,
+    endedAt: manifest.timing.endedAt,
+    essPerSecond: summary.diagnostics.essBulk !== null ? summary.diagnostics.essBulk / manifest.timing.seconds : null,
+  };
+
+
+  await replaceDirAtomic(ctx.outputDir, async (tmp) => {
+    const files: string[] = [SUMMARY_FILE, TIMING_FILE];
+    await writeJsonAtomic(join(tmp, SUMMARY_FILE), summary);
+    await writeJsonAtomic(join(tmp, TIMING_FILE), timing);
+    for (const p of plots) {
+      await writeFile(join(tmp, `${p.name}.svg`), p.svg);
+      await writeFile(join(tmp, `${p.name}.png`), svgToPng(p.svg));
+      files.push(`${p.name}.svg`, `${p.name}.png`);
+    }
+    const manifest: AnalysisManifest = {
+      schema: 'llc.analysis/1',
+      id: slice.id,
+      plots: plots.map(({ name, caption }) => ({ name, caption })),
+      files: await describeFiles(tmp, files),
+    };
+    await writeJsonAtomic(join(tmp, ANALYSIS_MANIFEST), manifest);
+  });
+  const fmt = (v: number | null, digits: number) => (v === null ? 'NA' : v.toFixed(digits));
+  ctx.log(
+    `λ̂ = ${fmt(summary.llc.mean, 3)} ± ${fmt(summary.llc.mcse, 3)} (R̂ ${fmt(summary.diagnostics.rhat, 3)}, bulk ESS ${fmt(summary.diagnostics.essBulk, 0)})` +
+      (summary.flags.length ? ` · flags: ${summary.flags.join('; ')}` : ''),
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * Report process: one HTML page + CSV + JSON of every analysis, with per-target
+ * sections of plots and a λ̂ ± MCSE comparison across runs.
+ */
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPORT_FILES } from '@llc/report/files';
+import { formatIdValue } from '@llc/core/sweep';
+import type { ReportSlice } from '@llc/config/normalize';
+import type { StageContext } from '@llc/core/stage/context';
+import { replaceDirAtomic, writeJsonAtomic } from '@llc/core/artifacts/atomic';
+import { describeFiles } from '@llc/core/artifacts/manifest';
+import { intervalPlot, svgToPng } from '@llc/plots/index';
+import { readAnalysisArtifact, type LoadedAnalysis } from '@llc/analysis/artifact';
+import { toCsv, toRow } from '@llc/report/table';
+import { renderReport, type ReportSection } from '@llc/report/html';
+
+
+/** Short labels (stepSize=1e-4, not 0.0001) so category axes stay readable. */
+const sweepLabel = (a: LoadedAnalysis) => Object.entries(a.summary.sweep).map(([k, v]) => `${k}=${formatIdValue(v)}`).join(' ');
+
+function comparisonSvg(title: string, runs: LoadedAnalysis[], label: (a: LoadedAnalysis) => string): string {
+  const items = runs
+    .filter((a) => a.summary.llc.mean !== null)
+    .map((a) => {
+      const m = a.summary.llc.mean!;
+      const e = a.summary.llc.mcse ?? 0;
+      return { label: label(a), value: m, lower: m - 2 * e, upper: m + 2 * e, group: a.summary.sampler };
+    });
+  const truths = [...new Set(runs.map((a) => a.summary.lambdaTrue).filter((v): v is number => v !== null))];
+  return intervalPlot({
+    title,
+    yLabel: 'λ̂ (± 2 MCSE)',
+    items,
+    referenceLines: truths.map((value) => ({ value, label: `λ true = ${value}` })),
+  });
+}
+
+export async function runReportStage(slice: ReportSlice, ctx: StageContext): Promise<void> {
+  const analyses: LoadedAnalysis[] = [];
+  for (const ref of slice.analyses) analyses.push(await readAnalysisArtifact(ctx.workspaceRoot, ref));
+  const rows = analyses.map((a) => toRow(a.summary, a.timing));
+  const targets = [...new Set(analyses.map((a) => a.summary.target))];
+
+  await replaceDirAtomic(ctx.outputDir, async (tmp) => {
+    const files: string[] = [];
+    const write = async (rel: string, data: string | Uint8Array) => {
+      await mkdir(join(tmp, rel, '..'), { recursive: true });
+      await writeFile(join(tmp, rel), data);
+      files.push(rel);
+    };
+    const writePlot = async (name: string, svg: string) => {
+      await write(`plots/${name}.svg`, svg);
+      await write(`plots/${name}.png`, svgToPng(svg));
+    };
+    const overview: ReportSection[] = [];
+    const sections: ReportSection[] = [];
+    for (const target of targets) {
+      const runs = analyses.filter((a) => a.summary.target === target);
+      const svg = comparisonSvg(`λ̂ across runs on target '${target}'`, runs, (a) => `${a.summary.sampler} ${sweepLabel(a)}`.trim());
+      await writePlot(`compare-target-${target}`, svg);
+      const figures = [{ caption: `λ̂ ± 2 MCSE for every run on '${target}'`, svg }];
+      for (const a of runs) {
+        for (const plot of a.manifest.plots) {
+          const src = join(a.dir, `${plot.name}.svg`);
+          const base = `plots/${a.summary.id}/${plot.name}`;
+          await mkdir(join(tmp, 'plots', a.summary.id), { recursive: true });
+          await copyFile(src, join(tmp, `${base}.svg`));
+          await copyFile(join(a.dir, `${plot.name}.png`), join(tmp, `${base}.png`));
+          files.push(`${base}.svg`, `${base}.png`);
+          figures.push({ caption: `${a.summary.id}: ${plot.caption}`, svg: await readFile(src, 'utf8') });
+        }
+      }
+      sections.push({ title: `Target '${target}'`, figures });
+    }
+    const samplers = [...new Set(analyses.map((a) => a.summary.sampler))];
+    if (targets.length > 1) {
+      for (const sampler of samplers) {
+        const runs = analyses.filter((a) => a.summary.sampler === sampler);
+        // Across targets means at least two of them.
+        if (new Set(runs.map((a) => a.summary.target)).size < 2) continue;
+        const svg = comparisonSvg(`λ̂ across targets for sampler '${sampler}'`, runs, (a) => `${a.summary.target} ${sweepLabel(a)}`.trim());
+        await writePlot(`compare-sampler-${sampler}`, svg);
+        overview.push({ title: `Sampler '${sampler}' across targets`, figures: [{ caption: `λ̂ ± 2 MCSE per target and setting`, svg }] });
+      }
+    }
+    const flagged = rows.filter((r) => r.flags.length > 0).length;
+    const html = renderReport({
+      title: slice.title,
+      rows,
+      overview,
+      sections,
+      notes: [
+        `${rows.length} runs on ${targets.length} target${targets.length === 1 ? '' : 's'}; ${flagged} flagged (R̂ > threshold, ESS below threshold, or stopped chains). Click a column title to sort.`,
+        'λ̂ = mean over healthy chains and kept draws of nβ(L_n(w) − L_n(w*)); MCSE from ess_mean; R̂ and ESS are rank-normalised split versions (Vehtari et al. 2021).',
+      ],
+    });
+    await write(REPORT_FILES.html, html);
+    await write(REPORT_FILES.csv, toCsv(rows));
+    await writeJsonAtomic(join(tmp, REPORT_FILES.json), { title: slice.title, runs: rows });
+    files.push(REPORT_FILES.json);
+    await writeJsonAtomic(join(tmp, REPORT_FILES.manifest), { schema: 'llc.report/1', files: await describeFiles(tmp, files) });
+  });
+  ctx.log(`report with ${rows.length} runs → ${ctx.outputDir}/${REPORT_FILES.html}`);
+}

@@ -1,0 +1,153 @@
+/**
+ * The config of every target kind, declared beside the code that builds it; the pipeline
+ * schema (@llc/config/schema) adds where each target's stage runs.
+ */
+import { z } from 'zod';
+import { positive, positiveInt, nonNegativeInt, seed } from '@llc/core/schema';
+
+export const activationSchema = z.enum(['relu', 'tanh', 'gelu', 'identity']);
+/**
+ * 'simd' evaluates MLP losses for sampling with the WebAssembly SIMD kernel, 'native' with the
+ * optional native addon (`npm run build:native`; it fails when not built); training stays on
+ * tfjs, chosen as by 'auto'. 'auto' samples with tfjs-node when it is installed, else with
+ * native when the addon loads, else with simd.
+ */
+export const engineSchema = z.enum(['auto', 'tfjs-node', 'wasm', 'cpu', 'simd', 'native']);
+/**
+ * Arithmetic of a run's MLP loss and gradient. 'float64' needs the simd or native engine (tfjs computes in
+ * float32). Omitted: float32, and the run's cache key is unchanged.
+ */
+export const precisionSchema = z.enum(['float32', 'float64']);
+
+const mlpSpecSchema = z.strictObject({
+  widths: z.array(positiveInt).min(2, { message: 'widths needs at least an input and an output width' }),
+  activation: activationSchema.default('relu'),
+  bias: z.boolean().default(true),
+  /** LayerNorm (learned gain and shift) after each hidden pre-activation. */
+  layerNorm: z.boolean().default(false),
+});
+
+/** A student sized by parameter count: equal hidden widths whose total count is nearest paramCount. */
+const sizedMlpSchema = z.strictObject({
+  /** Number of hidden layers. */
+  depth: positiveInt,
+  paramCount: positiveInt,
+  activation: activationSchema.default('relu'),
+  bias: z.boolean().default(true),
+  layerNorm: z.boolean().default(false),
+});
+
+export const inputSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('gauss_iso') }),
+  /** Coordinate i (from 0) has variance rho^i. */
+  z.strictObject({ kind: z.literal('gauss_aniso'), rho: z.number().gt(0).lt(1) }),
+  /** k centres ~ N(0, spread² I); each point = a centre + N(0, I). */
+  z.strictObject({ kind: z.literal('mixture'), k: positiveInt, spread: z.number().nonnegative().finite() }),
+  /** x = tanh(Z A) with Z ~ N(0, I_latentDim). */
+  z.strictObject({ kind: z.literal('lowdim_manifold'), latentDim: positiveInt }),
+  /** Multivariate Student-t with df degrees of freedom. */
+  z.strictObject({ kind: z.literal('heavy_tail'), df: z.number().positive().finite() }),
+]);
+
+const noiseStdField = z.number().nonnegative().finite().optional();
+export const noiseSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('gauss'), std: noiseStdField }),
+  /** σ(x) = std·(1 + slope·‖x‖/√p). */
+  z.strictObject({ kind: z.literal('hetero'), std: noiseStdField, slope: z.number().nonnegative().finite() }),
+  /** std·t_df (std is the scale of the t distribution). */
+  z.strictObject({ kind: z.literal('student_t'), std: noiseStdField, df: z.number().positive().finite() }),
+  /** Gaussian noise plus, with probability fraction per label, an extra N(0, (scale·std)²). */
+  z.strictObject({ kind: z.literal('outliers'), std: noiseStdField, fraction: z.number().min(0).max(1), scale: z.number().nonnegative().finite() }),
+]);
+
+export const teacherStudentTargetSchema = z.strictObject({
+  kind: z.literal('teacher-student'),
+  seed: seed.optional(),
+  n: positiveInt.min(2),
+  nTest: positiveInt.default(1000),
+  inputDim: positiveInt,
+  /** Label noise σ (used when noise.std is not given). */
+  noiseStd: z.number().nonnegative().finite().default(0.1),
+  inputs: inputSpecSchema.default({ kind: 'gauss_iso' }),
+  noise: noiseSpecSchema.optional(),
+  /** Probability of zeroing each teacher hidden unit per row when making labels. */
+  teacherDropout: z.number().min(0).lt(1).default(0),
+  teacher: mlpSpecSchema,
+  /** Explicit widths, or { depth, paramCount }. */
+  student: z.union([mlpSpecSchema, sizedMlpSchema]),
+  train: z
+    .strictObject({
+      optimizer: z.enum(['adam', 'sgd', 'adamw']).default('adam'),
+      lr: positive.default(0.01),
+      /** sgd only: heavy-ball momentum (default 0). */
+      momentum: z.number().min(0).lt(1).optional(),
+      /** adamw only: decoupled weight decay (default 0.01). */
+      weightDecay: z.number().nonnegative().finite().optional(),
+      maxSteps: positiveInt.default(3000),
+      patience: positiveInt.default(200),
+      minDelta: z.number().nonnegative().lt(1).default(1e-4),
+    })
+    .prefault({}),
+});
+
+/** Deep linear network f(x) = W_L⋯W_1 x with a true end-to-end rank r (Aoyagi 2024): λ known. */
+export const dlnTargetSchema = z.strictObject({
+  kind: z.literal('dln'),
+  seed: seed.optional(),
+  /** H_1 (input) … H_{L+1} (output). */
+  widths: z.array(positiveInt).min(2, { message: 'widths needs at least an input and an output width' }),
+  rank: nonNegativeInt,
+  n: positiveInt.min(2),
+  nTest: positiveInt.default(1000),
+  noiseStd: z.number().positive().finite().default(0.1),
+});
+
+/** Reduced-rank regression y = BAx + ε (Aoyagi & Watanabe 2005): the two-layer DLN, λ known. */
+export const rrrTargetSchema = z.strictObject({
+  kind: z.literal('rrr'),
+  seed: seed.optional(),
+  /** Input dimension M, hidden width H, output dimension N. */
+  M: positiveInt,
+  H: positiveInt,
+  N: positiveInt,
+  rank: nonNegativeInt,
+  n: positiveInt.min(2),
+  nTest: positiveInt.default(1000),
+  noiseStd: z.number().positive().finite().default(0.1),
+});
+
+const positiveIntList = z.array(positiveInt).min(1);
+export const potentialSpecSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('quadratic'), h: z.array(positive).min(1) }),
+  z.strictObject({ type: z.literal('monomial'), powers: positiveIntList }),
+  z.strictObject({ type: z.literal('normal-crossing'), k: positiveIntList }),
+  z.strictObject({ type: z.literal('scalar-chain'), depth: positiveInt.min(1) }),
+  z.strictObject({ type: z.literal('two-layer-linear'), M: positiveInt, H: positiveInt, N: positiveInt }),
+]);
+
+/** An analytic potential (no data) for calibrating samplers: temperature and prior are set here. */
+export const potentialTargetSchema = z.strictObject({
+  kind: z.literal('potential'),
+  /** Unused by the potential itself; kept so every target has the same seed fallback. */
+  seed: seed.optional(),
+  potential: potentialSpecSchema,
+  /** t = nβ, the inverse temperature multiplying the potential. */
+  temperature: positive,
+  /** 'flat' (γ = 0) or a Gaussian localiser of strength gamma. */
+  prior: z.union([z.literal('flat'), z.strictObject({ gamma: positive })]).default('flat'),
+});
+
+export const targetSchema = z.discriminatedUnion('kind', [
+  teacherStudentTargetSchema,
+  dlnTargetSchema,
+  rrrTargetSchema,
+  potentialTargetSchema,
+]);
+
+export type TargetConfig = z.output<typeof targetSchema>;
+export type TeacherStudentTargetConfig = z.output<typeof teacherStudentTargetSchema>;
+export type DlnTargetConfig = z.output<typeof dlnTargetSchema>;
+export type RrrTargetConfig = z.output<typeof rrrTargetSchema>;
+export type PotentialTargetConfig = z.output<typeof potentialTargetSchema>;
+export type PotentialSpec = z.output<typeof potentialSpecSchema>;
+export type Precision = z.output<typeof precisionSchema>;
