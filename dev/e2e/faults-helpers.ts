@@ -233,7 +233,7 @@ export async function checkArtifact(dir: string, stage: StageName): Promise<bool
   try {
     manifest = JSON.parse(await readFile(join(dir, manifestName), 'utf8'));
   } catch (err) {
-    throw new Error(`${dir}: half-written artifact at the final path: ${manifestName} unreadable (${(err as Error).message}); folder holds ${JSON.stringify(names)}`);
+    throw new Error(`${dir}: half-written artifact at the final path: ${manifestName} unreadable (${(err as Error).message}); folder holds ${JSON.stringify(names)}`, { cause: err });
   }
   await verifyFiles(dir, manifest.files, `${dir} (${manifestName})`);
   const files = new Set([manifestName, ...manifest.files.map((f) => f.path)]);

@@ -32,7 +32,7 @@ export async function readAnalysisArtifact(workspaceRoot: string, ref: { dir: st
   try {
     manifest = JSON.parse(await readFile(join(dir, ANALYSIS_MANIFEST), 'utf8')) as AnalysisManifest;
   } catch (e) {
-    throw new Error(`Cannot read ${rel}/${ANALYSIS_MANIFEST} (${(e as Error).message}); rerun: ${rerun}`);
+    throw new Error(`Cannot read ${rel}/${ANALYSIS_MANIFEST} (${(e as Error).message}); rerun: ${rerun}`, { cause: e });
   }
   await verifyFiles(dir, manifest.files, `${rel} (${ANALYSIS_MANIFEST})`, { rerun });
   const summary = JSON.parse(await readFile(join(dir, SUMMARY_FILE), 'utf8')) as Summary;

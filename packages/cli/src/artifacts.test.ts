@@ -248,7 +248,7 @@ test('llc artifacts ls: aligned table with a total line; --json with bytes and I
   assert.equal(lines.length, 5);
   // Columns line up: every row has its MODIFIED time where the header has MODIFIED.
   const col = lines[0].indexOf('MODIFIED');
-  for (const l of lines.slice(1, 4)) assert.match(l.slice(col), /^\d{4}-\d\d-\d\d \d\d:\d\d  /, l);
+  for (const l of lines.slice(1, 4)) assert.match(l.slice(col), /^\d{4}-\d\d-\d\d \d\d:\d\d {2}/, l);
   const sizeEnd = lines[0].indexOf('SIZE') + 'SIZE'.length;
   for (const l of lines.slice(1, 4)) assert.equal(l[sizeEnd - 1] !== ' ' && l[sizeEnd] === ' ', true, `size right-aligned: ${l}`);
   assert.match(lines[1], /^targets +a +main +3\.\d\d KiB .* ok$/);

@@ -25,7 +25,7 @@ export async function promoteReport(opts: PromoteOptions): Promise<string[]> {
   try {
     files = (JSON.parse(await readFile(manifestPath, 'utf8')) as { files: FileEntry[] }).files;
   } catch (e) {
-    throw new Error(`No report to promote at ${opts.reportDir} (${(e as Error).message}); run the pipeline first (npx llc run)`);
+    throw new Error(`No report to promote at ${opts.reportDir} (${(e as Error).message}); run the pipeline first (npx llc run)`, { cause: e });
   }
   await verifyFiles(opts.reportDir, files, `${opts.reportDir} (${REPORT_FILES.manifest})`, { rerun: 'npx nx run report:report --skip-nx-cache' });
 

@@ -5,7 +5,7 @@
  * into λ̂). Chains are seeded from (seed, "chain", c) alone, so a chain's draws do
  * not depend on how many other chains or runs share the process.
  */
-import { createRng, type RngState } from '@llc/core/random/rng';
+import { createRng } from '@llc/core/random/rng';
 import type { LossModel } from '@llc/core/model';
 import { drain, drainYielding } from './drive';
 import type { KernelState, SamplingAlgorithm, StepInfo } from './algorithm';

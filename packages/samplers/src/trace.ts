@@ -127,7 +127,7 @@ export async function readSampleManifest(dir: string, label: string, rerun: stri
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as SampleManifest;
   } catch (e) {
-    throw new Error(`Cannot read ${label}/${SAMPLE_MANIFEST}: ${(e as Error).message}; rerun: ${rerun}`);
+    throw new Error(`Cannot read ${label}/${SAMPLE_MANIFEST}: ${(e as Error).message}; rerun: ${rerun}`, { cause: e });
   }
   if (manifest.schema !== SAMPLE_SCHEMA) {
     throw new Error(`${label}/${SAMPLE_MANIFEST}: schema is ${JSON.stringify(manifest.schema)}, expected ${SAMPLE_SCHEMA}; rerun: ${rerun}`);

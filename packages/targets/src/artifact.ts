@@ -104,7 +104,7 @@ export async function readTargetMeta(workspaceRoot: string, ref: TargetRef): Pro
   try {
     meta = JSON.parse(await readFile(path, 'utf8')) as TargetMeta;
   } catch (e) {
-    throw new Error(`Cannot read ${rel}/${TARGET_META} (${(e as Error).message}); build it: ${rerunOf(ref)}`);
+    throw new Error(`Cannot read ${rel}/${TARGET_META} (${(e as Error).message}); build it: ${rerunOf(ref)}`, { cause: e });
   }
   if (meta.schema !== TARGET_SCHEMA) {
     throw new Error(`${rel}/${TARGET_META}: schema ${JSON.stringify(meta.schema)}, expected ${TARGET_SCHEMA}; rebuild: ${rerunOf(ref)}`);

@@ -17,7 +17,7 @@ export function resolvePlacement(workspaceRoot: string, file: string | undefined
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8')) as PlacementFile;
     } catch (error) {
-      throw new Error(`${file} is not valid JSON (${(error as Error).message}); regenerate it with 'npx nx sync'`);
+      throw new Error(`${file} is not valid JSON (${(error as Error).message}); regenerate it with 'npx nx sync'`, { cause: error });
     }
     placement = parsed.projects?.[project] ?? parsed.pipeline ?? LOCAL;
   }

@@ -18,6 +18,8 @@ export interface SlurmRunInput {
   stage: string;
   outputDir: string;
   slice: unknown;
+  /** Variables the job exports before the stage (the engine fingerprint of the submitting machine). */
+  env?: Record<string, string>;
   write?: (text: string) => void;
 }
 
@@ -91,6 +93,7 @@ export async function runStageOnSlurm(input: SlurmRunInput): Promise<SlurmRunRes
     settings: input.settings,
     command,
     fallbackNode: process.execPath,
+    env: input.env,
   });
   const scriptFile = join(dir, 'job.sh');
   writeFileSync(scriptFile, script, { mode: 0o755 });
@@ -125,7 +128,7 @@ export async function runStageOnSlurm(input: SlurmRunInput): Promise<SlurmRunRes
 
   const log = join(dir, `job-${jobId}.log`);
   let offset = 0;
-  let job: JobState | null = null;
+  let job: JobState | null;
   let unknownSince: number | null = null;
   let pollMs = FIRST_POLL_MS;
   try {

@@ -46,6 +46,22 @@ test('jobScript: directives before the first command, init before the stage, the
   );
 });
 
+test("jobScript exports the submitting machine's engine fingerprint before the stage", () => {
+  const script = jobScript({
+    project: 'p',
+    target: 'sample',
+    workspaceRoot: '/ws',
+    logPattern: '/ws/job-%j.log',
+    settings: {},
+    command: { stage: 'sample', outputDir: 'artifacts/samples/a', sliceFile: '/ws/slice.json' },
+    fallbackNode: '/usr/bin/node',
+    env: { LLC_ENGINE_FINGERPRINT: 'engine=auto tfjs=wasm native=avx2+fma' },
+  });
+  const lines = script.split('\n');
+  const exported = lines.indexOf("export LLC_ENGINE_FINGERPRINT='engine=auto tfjs=wasm native=avx2+fma'");
+  assert.ok(exported > 0 && exported < lines.findIndex((l) => l.startsWith('exec ')));
+});
+
 test('shellQuote survives quotes', () => {
   assert.equal(shellQuote("a'b"), `'a'\\''b'`);
 });

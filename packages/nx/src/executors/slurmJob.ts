@@ -21,6 +21,8 @@ export interface JobScriptInput {
   command: StageCommand;
   /** The node binary to fall back on when `node` is not on the job's PATH after `init`. */
   fallbackNode: string;
+  /** Exported before the stage runs. */
+  env?: Record<string, string>;
 }
 
 /** Single-quotes a value for bash. */
@@ -61,6 +63,8 @@ export function jobScript(input: JobScriptInput): string {
     ...(input.settings.init ? ['# slurm.init', input.settings.init] : []),
     // Marks the stage as run by this backend (its audit line names the job).
     'export LLC_SLURM_JOB_ID="$SLURM_JOB_ID"',
+    // The login node's engine fingerprint: the stage refuses to run where this node resolves another engine.
+    ...Object.entries(input.env ?? {}).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
     `NODE="$(command -v node || echo ${shellQuote(input.fallbackNode)})"`,
     // exec: the stage itself receives SLURM's SIGTERM at a time limit or scancel, and saves a partial result.
     `exec "$NODE" --import tsx packages/stages/src/main.ts ${shellQuote(command.stage)} --output ${shellQuote(command.outputDir)} --slice ${shellQuote(command.sliceFile)}`,

@@ -11,6 +11,7 @@ import type { SlurmSettings } from '@llc/config/schema';
 import { resolvePlacement } from './placement';
 // Static, not dynamic: Nx registers its TypeScript transpiler only while it loads this module.
 import { runStageOnSlurm } from './slurm';
+import { ENGINE_FINGERPRINT_ENV, engineFingerprint, machineEngines } from '@llc/targets/engine/fingerprint';
 
 export interface StageExecutorOptions {
   slice: { stage: string } & Record<string, unknown>;
@@ -21,6 +22,15 @@ export interface StageExecutorOptions {
 
 export const STAGE_ENTRY = 'packages/stages/src/main.ts';
 
+/**
+ * The engine fingerprint the cache key was computed with on this machine (the plugin's runtime
+ * input runs the same function), for the stage to compare with its own, locally or on a SLURM node.
+ */
+export function engineEnv(slice: StageExecutorOptions['slice']): Record<string, string> {
+  if (slice.stage !== 'target' && slice.stage !== 'sample') return {};
+  return { [ENGINE_FINGERPRINT_ENV]: engineFingerprint(slice.engine, machineEngines()) };
+}
+
 export default async function runStage(
   options: StageExecutorOptions,
   context: ExecutorContext,
@@ -29,6 +39,7 @@ export default async function runStage(
   const project = context.projectName ?? 'unknown';
   const placement = resolvePlacement(context.root, options.placements, project);
   if (placement.backend === 'slurm') return runSlurm(options, context, label, placement.slurm);
+  const env = engineEnv(options.slice);
   const { execa } = await import('execa');
   const entry = join(context.root, STAGE_ENTRY);
   const args = ['--import', 'tsx', entry, options.slice.stage, '--output', options.outputDir];
@@ -36,6 +47,7 @@ export default async function runStage(
     await execa(process.execPath, args, {
       cwd: context.root,
       input: JSON.stringify(options.slice),
+      env,
       stdout: 'inherit',
       stderr: 'inherit',
       // Ctrl-C reaches the child through the process group; let it save a partial trace.
@@ -65,6 +77,7 @@ async function runSlurm(
       stage: options.slice.stage,
       outputDir: options.outputDir,
       slice: options.slice,
+      env: engineEnv(options.slice),
     });
     if (result.failure === null) return { success: true };
     console.error(`\n✖ ${label} failed: ${result.failure}`);

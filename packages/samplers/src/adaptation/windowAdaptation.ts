@@ -72,7 +72,7 @@ export function update(state: WindowAdaptationState, position: Float64Array, acc
   const i = state.iteration;
   if (i >= schedule.steps) throw new Error(`Error in windowAdaptation.update: the schedule has only ${schedule.steps} steps`);
   let da = dualAveraging.update(state.dualAveraging, acceptance, state.dualAveragingParams);
-  let stepSize = dualAveraging.current(da);
+  const stepSize = dualAveraging.current(da);
   let { inverseMass, welford: wf, finalAcceptanceSum, finalAcceptanceCount, finalPairs } = state;
   let metricUpdated = false;
 

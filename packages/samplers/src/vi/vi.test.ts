@@ -88,7 +88,6 @@ test('3. score-function logit gradient has the ascent sign: matches finite diffe
   const theta = new Float64Array(layout.size);
   theta.fill(Math.log(0.1), 0, d);
   theta[factorIndex(layout, 1, 0, 0)] = 3 * Math.sqrt(d);
-  const view = mfaView(layout, theta);
 
   const rng = createRng(7, 'crn');
   const N = 20_000;

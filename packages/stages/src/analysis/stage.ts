@@ -69,7 +69,6 @@ export async function runAnalysisStage(slice: AnalysisSlice, ctx: StageContext):
   const manifest = await readSampleManifest(dir, rel, rerun);
   const targetMeta = await readTargetMeta(ctx.workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
   const known = targetMeta.lambdaTrue ?? null;
-  const lambdaTrue = known?.value ?? null;
   const reference = known ? { value: known.value, label: `λ ${known.exact ? 'exact' : 'asymptotic'} = ${+known.value.toFixed(4)}` } : undefined;
   let est: LlcEstimate;
   let plots: RunPlot[];

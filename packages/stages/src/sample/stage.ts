@@ -6,6 +6,7 @@
 import type { ResolvedSamplerConfig, SampleSlice } from '@llc/config/normalize';
 import type { StageContext } from '@llc/core/stage/context';
 import { initEngine } from '@llc/targets/engine/backend';
+import { checkStageEngine } from '@llc/targets/engine/fingerprint';
 import { gradientEngine, loadTarget, targetLossModel, type LoadedTarget } from '@llc/targets/artifact';
 import type { LossModel } from '@llc/core/model';
 import { localPosterior, type LocalPosterior } from '@llc/samplers/posterior';
@@ -122,6 +123,7 @@ async function loadSampleModel(slice: SampleSlice, workspaceRoot: string) {
   const engine = target.meta.fixedPosterior
     ? { backend: 'none', reason: 'analytic potential: evaluated in float64 JavaScript' }
     : await initEngine(slice.engine);
+  if (!target.meta.fixedPosterior) checkStageEngine(slice.engine, engine.backend);
   const options = { engine: slice.engine, precision: slice.config.precision, tfjsBackend: engine.backend };
   const model = targetLossModel(target, options);
   try {

@@ -12,6 +12,7 @@ import { scatterPlot, tracePlot, svgToPng } from '@llc/plots/index';
 import { mlpForwardF64 } from '@llc/targets/models/mlpReference';
 import { POTENTIALS, type PotentialKind, type PotentialParams } from '@llc/targets/potentials/index';
 import { initEngine, type EngineInfo } from '@llc/targets/engine/backend';
+import { checkStageEngine } from '@llc/targets/engine/fingerprint';
 import { buildTeacherStudentTarget } from '@llc/targets/teacherStudent';
 import { makeDlnTarget, makeRrrTarget } from '@llc/targets/knownAnswers/dlnTarget';
 import { createMlpLossModel } from '@llc/targets/models/mlp';
@@ -150,6 +151,7 @@ export async function runTargetStage(slice: TargetSlice, ctx: StageContext): Pro
   let engine = { backend: 'none', reason: 'analytic potential: evaluated in float64 JavaScript' } as unknown as EngineInfo;
   if (config.kind !== 'potential') {
     engine = await initEngine(slice.engine);
+    checkStageEngine(slice.engine, engine.backend);
     ctx.log(`engine: ${engine.backend} (${engine.reason})`);
   }
   const t0 = performance.now();

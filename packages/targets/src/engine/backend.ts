@@ -49,22 +49,22 @@ async function activate(name: BackendName): Promise<void> {
     try {
       await import(TFJS_NODE_MODULE);
     } catch (error) {
-      throw new Error(isModuleMissing(error) ? 'tfjs-node not installed' : `tfjs-node failed to load (${firstLine(error)})`);
+      throw new Error(isModuleMissing(error) ? 'tfjs-node not installed' : `tfjs-node failed to load (${firstLine(error)})`, { cause: error });
     }
   } else if (name === 'wasm') {
     try {
       await import('@tensorflow/tfjs-backend-wasm');
     } catch (error) {
-      throw new Error(`wasm backend failed to load (${firstLine(error)})`);
+      throw new Error(`wasm backend failed to load (${firstLine(error)})`, { cause: error });
     }
   } else {
     await import('@tensorflow/tfjs-backend-cpu');
   }
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend(TF_BACKEND_NAME[name]);
   } catch (error) {
-    throw new Error(`${name} failed to initialise (${firstLine(error)})`);
+    throw new Error(`${name} failed to initialise (${firstLine(error)})`, { cause: error });
   }
   if (!ok) throw new Error(`${name} failed to initialise`);
   await tf.ready();
@@ -75,7 +75,7 @@ async function choose(preference: BackendPreference): Promise<EngineInfo> {
     try {
       await activate(preference);
     } catch (error) {
-      throw new Error(`Error in initEngine: backend '${preference}' was requested but ${firstLine(error)}`);
+      throw new Error(`Error in initEngine: backend '${preference}' was requested but ${firstLine(error)}`, { cause: error });
     }
     return { backend: preference, reason: `${preference} requested` };
   }

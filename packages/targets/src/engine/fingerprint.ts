@@ -80,6 +80,23 @@ export function checkEngineFingerprint(setting: EnginePreference, expected: stri
   );
 }
 
+/**
+ * The stage's check, after it started its tfjs backend: the machine must resolve the engine as
+ * the one that hashed did, and tfjs must have started the backend the fingerprint names (an
+ * installed tfjs-node that fails to load would otherwise fall back to wasm under tfjs-node's key).
+ */
+export function checkStageEngine(setting: EnginePreference, backend: string, env: NodeJS.ProcessEnv = process.env): void {
+  const engines = machineEngines();
+  checkEngineFingerprint(setting, env[ENGINE_FINGERPRINT_ENV], engines);
+  const expected = engineFingerprint(setting, engines).match(/tfjs=([^@\s]+)/)![1];
+  if (backend !== expected) {
+    throw new Error(
+      `Error in the stage's engine check: engine '${setting}' should run tfjs on ${expected} here (it is installed), but ${backend} started; ` +
+        `fix or uninstall @tensorflow/tfjs-node, or set the pipeline's engine explicitly`,
+    );
+  }
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const setting = process.argv[2] as EnginePreference | undefined;
   if (!setting || !ENGINE_SETTINGS.includes(setting)) {

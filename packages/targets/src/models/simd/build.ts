@@ -61,7 +61,7 @@ export function buildKernels(outDir: string = KERNEL_DIR): string[] {
       execFileSync('clang', clangArgs(precision, out), { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
     } catch (error) {
       const e = error as { status?: number; stderr?: string; message: string };
-      throw new Error(`Error in buildKernels: clang ${clangArgs(precision, out).join(' ')} failed (exit ${e.status ?? '?'}):\n${e.stderr ?? e.message}`);
+      throw new Error(`Error in buildKernels: clang ${clangArgs(precision, out).join(' ')} failed (exit ${e.status ?? '?'}):\n${e.stderr ?? e.message}`, { cause: error });
     }
     return out;
   });
