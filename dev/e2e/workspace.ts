@@ -37,6 +37,8 @@ export interface TempWorkspace {
   root: string;
   runLog: string;
   nx(args: string[]): Promise<{ exitCode: number; output: string }>;
+  /** nx with more environment variables (e.g. another LLC_NATIVE_ISA cap). */
+  nxWithEnv(args: string[], more: Record<string, string>): Promise<{ exitCode: number; output: string }>;
   /** The user-facing CLI (`npx llc ...`), run in the temp workspace. */
   llc(args: string[]): Promise<{ exitCode: number; output: string }>;
   git(args: string[]): Promise<string>;
@@ -77,7 +79,10 @@ export async function createTempWorkspace(
     root,
     runLog,
     async nx(args) {
-      const r = await execa(process.execPath, [nxBin(root), ...args], { cwd: root, env, all: true, reject: false });
+      return ws.nxWithEnv(args, {});
+    },
+    async nxWithEnv(args, more) {
+      const r = await execa(process.execPath, [nxBin(root), ...args], { cwd: root, env: { ...env, ...more }, all: true, reject: false });
       return { exitCode: r.exitCode ?? 1, output: r.all ?? '' };
     },
     async llc(args) {
