@@ -3,7 +3,7 @@
  * The CSV has columns `chain,draw,<variable>...` (one row per draw; chains may be
  * labelled by any value and appear in any order; draws are ordered by `draw`).
  */
-import { summarizeDraws, type DiagnosticsSummary } from '@llc/diagnostics/index';
+import { summarizeDraws, thresholdBreaches, type DiagnosticsSummary } from '@llc/diagnostics/index';
 
 export interface DrawsTable {
   variables: string[];
@@ -91,11 +91,7 @@ export function formatDiagnosticsTable(results: Record<string, DiagnosticsSummar
     ]);
     const reasons = [...new Set(Object.values(r.na))];
     if (reasons.length) notes.push(`${name}: NA because ${reasons.join('; ')}`);
-    const flags = [
-      r.checks.rhat === false ? `R̂ ≥ 1.01` : null,
-      r.checks.essBulk === false ? 'bulk ESS ≤ 400' : null,
-      r.checks.essTail === false ? 'tail ESS ≤ 400' : null,
-    ].filter(Boolean);
+    const flags = thresholdBreaches(r, r.thresholds);
     if (flags.length) notes.push(`${name}: ${flags.join(', ')}`);
   }
   const widths = rows[0].map((_, j) => Math.max(...rows.map((row) => row[j].length)));

@@ -3,7 +3,7 @@
  * chain is reported, never averaged in), applies the analysis discard, and turns
  * every diagnostic into a number or a stated NA.
  */
-import { mcseMean, summarizeDraws, type DiagnosticsSummary } from '@llc/diagnostics/index';
+import { mcseMean, summarizeDraws, thresholdBreaches, type DiagnosticsSummary } from '@llc/diagnostics/index';
 import type { AnalysisConfig } from './schema';
 import type { SampleTrace } from '@llc/samplers/trace';
 import type { ChainResult, LlcBlock, Maybe } from './summary';
@@ -83,14 +83,12 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEsti
     return { ...empty, na, chains, healthy, drawsPerChain, keptPerChain, flags };
   }
   const draws = healthy.map((c) => trace.llc[c].subarray(discard, discard + keptPerChain));
-  const d = summarizeDraws(draws);
+  const d = summarizeDraws(draws, { rhat: config.rhatThreshold, ess: config.essThreshold });
   for (const [k, field] of Object.entries(SUMMARY_FIELD)) {
     const reason = d.na[k as keyof typeof d.na];
     if (reason) na[field] = reason;
   }
-  if (d.rhat !== null && d.rhat > config.rhatThreshold) flags.push(`R̂ ${d.rhat.toFixed(3)} > ${config.rhatThreshold}`);
-  if (d.essBulk !== null && d.essBulk < config.essThreshold) flags.push(`bulk ESS ${d.essBulk.toFixed(0)} < ${config.essThreshold}`);
-  if (d.essTail !== null && d.essTail < config.essThreshold) flags.push(`tail ESS ${d.essTail.toFixed(0)} < ${config.essThreshold}`);
+  flags.push(...thresholdBreaches(d, d.thresholds));
   for (const k of ['rhat', 'essBulk', 'essTail'] as const) if (d[k] === null) flags.push(`${k} NA: ${d.na[k]}`);
   const perChain = healthy.map((c) => chains[c].llc!);
   if (perChain.length < 2) na['llc.chainSpread'] = 'fewer than 2 healthy chains';

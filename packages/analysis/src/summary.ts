@@ -62,7 +62,7 @@ export interface Summary {
     /** Reason for every null statistic, keyed by its path in this file (e.g. "diagnostics.rhat", "llc.mcse"). */
     na: Record<string, string>;
   };
-  /** Threshold breaches a reader must see (R-hat > 1.01, ESS < 400, stopped chains, ...). */
+  /** Threshold breaches a reader must see (R̂ ≥ analysis.rhatThreshold, ESS ≤ analysis.essThreshold, stopped chains, ...). */
   flags: string[];
   draws: { chains: number; healthyChains: number; perChain: number; discarded: number; used: number };
   work: { fge: number; essPerFge: Maybe };

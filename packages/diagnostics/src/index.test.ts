@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ESS_THRESHOLD,
-  RHAT_THRESHOLD,
+  DEFAULT_THRESHOLDS,
+  checkThresholds,
+  thresholdBreaches,
   essBulk,
   essMean,
   essQuantile,
@@ -103,9 +104,19 @@ test('rank-based diagnostics are exactly invariant to monotone transforms', () =
 });
 
 test('thresholds are the documented constants and drive the summary checks', () => {
-  assert.equal(RHAT_THRESHOLD, 1.01);
-  assert.equal(ESS_THRESHOLD, 400);
+  assert.deepEqual(DEFAULT_THRESHOLDS, { rhat: 1.01, ess: 400 });
   assert.deepEqual(summarizeDraws(VECTOR_B).checks, { rhat: false, essBulk: false, essTail: false });
+});
+
+test('one comparison for every threshold: a value exactly at it is a breach, and the messages say so', () => {
+  const t = { rhat: 1.05, ess: 100 };
+  assert.deepEqual(checkThresholds({ rhat: 1.05, essBulk: 100, essTail: 100.5 }, t), { rhat: false, essBulk: false, essTail: true });
+  assert.deepEqual(checkThresholds({ rhat: null, essBulk: 101, essTail: null }, t), { rhat: null, essBulk: true, essTail: null });
+  assert.deepEqual(thresholdBreaches({ rhat: 1.0712, essBulk: 40.4, essTail: 300 }, t), ['R̂ 1.071 ≥ 1.05', 'bulk ESS 40 ≤ 100']);
+  // A user's thresholds reach the summary's checks, so checks and flags agree.
+  const loose = summarizeDraws(VECTOR_B, { rhat: 10, ess: 1 });
+  assert.deepEqual(loose.checks, { rhat: true, essBulk: true, essTail: true });
+  assert.deepEqual(loose.thresholds, { rhat: 10, ess: 1 });
 });
 
 test('typed-array input gives identical results and is not mutated', () => {

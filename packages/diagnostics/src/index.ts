@@ -31,10 +31,44 @@ import { type Chains, type Diagnostic, type Matrix, type NaReason, na, ok } from
 
 export type { Chains, Diagnostic, NaReason } from './types';
 
-/** Convergence is acceptable when R̂ is below this (Vehtari et al. 2021, §4.4). */
-export const RHAT_THRESHOLD = 1.01;
-/** Bulk- and tail-ESS should exceed this (≈ 100 per chain for 4 chains; Vehtari et al. 2021, §4.4). */
-export const ESS_THRESHOLD = 400;
+/**
+ * When draws are trusted: R̂ below `rhat` (Vehtari et al. 2021, §4.4) and bulk- and tail-ESS
+ * above `ess` (≈ 100 per chain for 4 chains). The defaults of the config's analysis.rhatThreshold
+ * and analysis.essThreshold; summaries, flags, `llc diagnose` and the report all compare through
+ * checkThresholds, so they never disagree.
+ */
+export interface Thresholds {
+  readonly rhat: number;
+  readonly ess: number;
+}
+export const DEFAULT_THRESHOLDS: Thresholds = { rhat: 1.01, ess: 400 };
+
+export interface ThresholdChecks {
+  /** true: passes, false: breached, null: the diagnostic is NA. */
+  readonly rhat: boolean | null;
+  readonly essBulk: boolean | null;
+  readonly essTail: boolean | null;
+}
+
+/** The one comparison of every threshold. */
+export function checkThresholds(values: { rhat: number | null; essBulk: number | null; essTail: number | null }, t: Thresholds): ThresholdChecks {
+  const check = (v: number | null, pass: (v: number) => boolean): boolean | null => (v === null ? null : pass(v));
+  return {
+    rhat: check(values.rhat, (v) => v < t.rhat),
+    essBulk: check(values.essBulk, (v) => v > t.ess),
+    essTail: check(values.essTail, (v) => v > t.ess),
+  };
+}
+
+/** One line per breached threshold, e.g. "R̂ 1.024 ≥ 1.01", "bulk ESS 205 ≤ 400". */
+export function thresholdBreaches(values: { rhat: number | null; essBulk: number | null; essTail: number | null }, t: Thresholds): string[] {
+  const c = checkThresholds(values, t);
+  return [
+    c.rhat === false ? `R̂ ${values.rhat!.toFixed(3)} ≥ ${t.rhat}` : null,
+    c.essBulk === false ? `bulk ESS ${values.essBulk!.toFixed(0)} ≤ ${t.ess}` : null,
+    c.essTail === false ? `tail ESS ${values.essTail!.toFixed(0)} ≤ ${t.ess}` : null,
+  ].filter((line): line is string => line !== null);
+}
 
 // Smallest chain length for which posterior returns a value: R̂ needs two
 // draws per split half (a sample variance), ESS needs three.
@@ -225,8 +259,9 @@ export type DiagnosticsSummary = { readonly [K in SummaryQuantity]: number | nul
   /** Draws per chain. */
   readonly draws: number;
   readonly na: Readonly<Partial<Record<SummaryQuantity, NaReason>>>;
-  /** Threshold checks (R̂ < RHAT_THRESHOLD, ESS > ESS_THRESHOLD); null when the diagnostic is NA. */
-  readonly checks: { readonly rhat: boolean | null; readonly essBulk: boolean | null; readonly essTail: boolean | null };
+  /** The thresholds the checks used, and the checks (checkThresholds). */
+  readonly thresholds: Thresholds;
+  readonly checks: ThresholdChecks;
 };
 
 /** Location/scale summaries; only non-finite data (or a single draw for sd) makes them NA. */
@@ -247,7 +282,7 @@ function describe(x: Matrix): Record<'mean' | 'sd' | 'q5' | 'q50' | 'q95', Diagn
 }
 
 /** Every diagnostic above plus mean, sd and the 5/50/95% quantiles (Vehtari et al. 2021, arXiv 1903.08008). */
-export function summarizeDraws(chains: Chains): DiagnosticsSummary {
+export function summarizeDraws(chains: Chains, thresholds: Thresholds = DEFAULT_THRESHOLDS): DiagnosticsSummary {
   const x = toMatrix(chains, 'summarizeDraws');
   const results: Record<SummaryQuantity, Diagnostic> = {
     ...describe(x),
@@ -272,16 +307,12 @@ export function summarizeDraws(chains: Chains): DiagnosticsSummary {
     values[key] = d.value;
     if (d.na !== null) reasons[key] = d.na;
   }
-  const check = (v: number | null, pass: (v: number) => boolean): boolean | null => (v === null ? null : pass(v));
   return {
     ...values,
     chains: x.length,
     draws: x[0].length,
     na: reasons,
-    checks: {
-      rhat: check(values.rhat, (v) => v < RHAT_THRESHOLD),
-      essBulk: check(values.essBulk, (v) => v > ESS_THRESHOLD),
-      essTail: check(values.essTail, (v) => v > ESS_THRESHOLD),
-    },
+    thresholds,
+    checks: checkThresholds(values, thresholds),
   };
 }

@@ -12,6 +12,7 @@ import { resolvePlacement } from './placement';
 // Static, not dynamic: Nx registers its TypeScript transpiler only while it loads this module.
 import { runStageOnSlurm } from './slurm';
 import { ENGINE_FINGERPRINT_ENV, engineFingerprint, machineEngines } from '@llc/targets/engine/fingerprint';
+import type { EnginePreference } from '@llc/targets/engine/backend';
 
 export interface StageExecutorOptions {
   slice: { stage: string } & Record<string, unknown>;
@@ -28,7 +29,7 @@ export const STAGE_ENTRY = 'packages/stages/src/main.ts';
  */
 export function engineEnv(slice: StageExecutorOptions['slice']): Record<string, string> {
   if (slice.stage !== 'target' && slice.stage !== 'sample') return {};
-  return { [ENGINE_FINGERPRINT_ENV]: engineFingerprint(slice.engine, machineEngines()) };
+  return { [ENGINE_FINGERPRINT_ENV]: engineFingerprint(slice.engine as EnginePreference, machineEngines()) };
 }
 
 export default async function runStage(

@@ -91,7 +91,7 @@ export async function runReportStage(slice: ReportSlice, ctx: StageContext): Pro
       overview,
       sections,
       notes: [
-        `${rows.length} runs on ${targets.length} target${targets.length === 1 ? '' : 's'}; ${flagged} flagged (R̂ > threshold, ESS below threshold, or stopped chains). Click a column title to sort.`,
+        `${rows.length} runs on ${targets.length} target${targets.length === 1 ? '' : 's'}; ${flagged} flagged (R̂ at or above its threshold, ESS at or below its threshold, or stopped chains). Click a column title to sort.`,
         'λ̂ = mean over healthy chains and kept draws of nβ(L_n(w) − L_n(w*)); MCSE from ess_mean; R̂ and ESS are rank-normalised split versions (Vehtari et al. 2021).',
       ],
     });
