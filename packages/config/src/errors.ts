@@ -63,6 +63,17 @@ function levenshtein(a: string, b: string): number {
   return prev[b.length];
 }
 
+/**
+ * The allowed value a wrong one most likely meant: enum values are kebab-case, so an older
+ * snake_case spelling ('gauss_iso', 'student_t') maps to its new form; otherwise the closest typo.
+ */
+export function suggestValue(value: unknown, options: readonly unknown[]): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const strings = options.filter((o): o is string => typeof o === 'string');
+  const kebab = value.replace(/_/g, '-');
+  return strings.includes(kebab) ? kebab : closest(value, strings);
+}
+
 /** The allowed key closest to `key`, if it is close enough to be a likely typo. */
 export function closest(key: string, allowed: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -139,11 +150,14 @@ export function formatIssues(schema: z.ZodType, issues: readonly z.core.$ZodIssu
       case 'invalid_union': {
         const discriminator = (issue as { discriminator?: string }).discriminator;
         if (discriminator) {
-          const allowed = ((issue as { options?: unknown[] }).options ?? []).map((o) => describeValue(o));
+          const options = (issue as { options?: unknown[] }).options ?? [];
+          const allowed = options.map((o) => describeValue(o));
           // zod 4 already ends the path at the discriminator; older versions stop at the object.
           const at = issue.path.at(-1) === discriminator ? issue.path : [...issue.path, discriminator];
+          const value = valueAt(input, at);
+          const hint = suggestValue(value, options);
           lines.push(
-            `${formatPath(at)}: got ${describeValue(valueAt(input, at))}; allowed: ${allowed.join(', ') || 'see docs/CONFIG.md'}`,
+            `${formatPath(at)}: got ${describeValue(value)}${hint ? ` (did you mean '${hint}'?)` : ''}; allowed: ${allowed.join(', ') || 'see docs/CONFIG.md'}`,
           );
           break;
         }
@@ -154,6 +168,12 @@ export function formatIssues(schema: z.ZodType, issues: readonly z.core.$ZodIssu
           const nested = formatIssues(schema, [{ ...plain, path: [...issue.path, ...plain.path] }], input);
           lines.push(...nested.map((l) => `${l} (or sweep([...]) of such values)`));
         } else lines.push(`${where}: got ${describeValue(got)}: ${issue.message}`);
+        break;
+      }
+      case 'invalid_value': {
+        const values = (issue as { values?: unknown[] }).values ?? [];
+        const hint = suggestValue(got, values);
+        lines.push(`${where}: got ${describeValue(got)}${hint ? ` (did you mean '${hint}'?)` : ''}; allowed: ${values.map((v) => describeValue(v)).join(', ')}`);
         break;
       }
       case 'invalid_key': {

@@ -194,7 +194,7 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
           nTest: 1000,
           inputDim: 2,
           noiseStd: 0.1,
-          inputs: { kind: 'gauss_iso' },
+          inputs: { kind: 'gauss-iso' },
           teacherDropout: 0,
           teacher: { widths: [2, 1], activation: 'relu', bias: true, layerNorm: false },
           student: { widths: [2, 3, 1], activation: 'relu', bias: true, layerNorm: false },
@@ -525,6 +525,21 @@ const errorCases: ErrorCase[] = [
     expect: ['exceeds limits.maxMinutes (1)'],
   },
   {
+    name: "an enum value in the old snake_case spelling (inputs)",
+    input: config({ targets: { a: target({ inputs: { kind: 'gauss_iso' } }) } }),
+    expect: [`targets.a.inputs.kind: got "gauss_iso" (did you mean 'gauss-iso'?); allowed: "gauss-iso", "gauss-aniso", "mixture", "lowdim-manifold", "heavy-tail"`],
+  },
+  {
+    name: "an enum value in the old snake_case spelling (noise)",
+    input: config({ targets: { a: target({ noise: { kind: 'student_t', df: 3 } }) } }),
+    expect: [`targets.a.noise.kind: got "student_t" (did you mean 'student-t'?)`],
+  },
+  {
+    name: 'a typo in a plain enum gets a did-you-mean',
+    input: config({ samplers: { sgld: sgld({ precondition: 'rmsprp' }) } }),
+    expect: [`samplers.sgld.precondition: got "rmsprp" (did you mean 'rmsprop'?); allowed: "none", "rmsprop", "adam" (or sweep([...]) of such values)`],
+  },
+  {
     name: 'unknown target kind',
     input: config({ targets: { a: target({ kind: 'linear' }) } }),
     expect: ['targets.a.kind: got "linear"; allowed: "teacher-student", "dln", "rrr", "potential"'],
@@ -552,7 +567,7 @@ const errorCases: ErrorCase[] = [
   {
     name: 'engine not in the enum',
     input: config({ engine: 'gpu' }),
-    expect: ['engine: Invalid option: expected one of "auto"|"tfjs-node"|"wasm"|"cpu"|"simd"|"native" (got "gpu")'],
+    expect: ['engine: got "gpu" (did you mean \'cpu\'?); allowed: "auto", "tfjs-node", "wasm", "cpu", "simd", "native"'],
   },
   {
     name: 'no targets declared',
@@ -572,7 +587,7 @@ const errorCases: ErrorCase[] = [
   {
     name: 'unknown backend on a sampler',
     input: config({ samplers: { sgld: sgld({ backend: 'pbs' }) } }),
-    expect: ['samplers.sgld.backend', 'expected one of "local"|"slurm"', '(got "pbs")'],
+    expect: ['samplers.sgld.backend: got "pbs"; allowed: "local", "slurm"'],
   },
   {
     name: 'slurm setting typo on a target',
@@ -628,7 +643,7 @@ test('PipelineConfigError lists every problem at once and says nothing was run',
   );
   assert.equal(e.name, 'PipelineConfigError');
   assert.deepEqual(e.problems, [
-    'engine: Invalid option: expected one of "auto"|"tfjs-node"|"wasm"|"cpu"|"simd"|"native" (got "gpu")',
+    `engine: got "gpu" (did you mean 'cpu'?); allowed: "auto", "tfjs-node", "wasm", "cpu", "simd", "native"`,
     'samplers.sgld.stepSize: Too small: expected number to be >0 (got -1)',
     'samplers.sgld.chains: Too small: expected number to be >0 (got 0)',
   ]);

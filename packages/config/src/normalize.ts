@@ -358,7 +358,7 @@ function checkTarget(name: string, t: TargetConfig, problems: string[]): void {
         problems.push(`${at}.student.widths: output width ${outS} must equal the teacher's output width (${outT})`);
       }
     }
-    if (t.inputs.kind === 'lowdim_manifold' && t.inputs.latentDim > t.inputDim) {
+    if (t.inputs.kind === 'lowdim-manifold' && t.inputs.latentDim > t.inputDim) {
       problems.push(`${at}.inputs.latentDim: ${t.inputs.latentDim} exceeds inputDim (${t.inputDim})`);
     }
     if (t.train.momentum !== undefined && t.train.optimizer !== 'sgd') {

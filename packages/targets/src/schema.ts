@@ -38,15 +38,15 @@ const sizedMlpSchema = z.strictObject({
 });
 
 export const inputSpecSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('gauss_iso') }),
+  z.strictObject({ kind: z.literal('gauss-iso') }),
   /** Coordinate i (from 0) has variance rho^i. */
-  z.strictObject({ kind: z.literal('gauss_aniso'), rho: z.number().gt(0).lt(1) }),
+  z.strictObject({ kind: z.literal('gauss-aniso'), rho: z.number().gt(0).lt(1) }),
   /** k centres ~ N(0, spread² I); each point = a centre + N(0, I). */
   z.strictObject({ kind: z.literal('mixture'), k: positiveInt, spread: z.number().nonnegative().finite() }),
   /** x = tanh(Z A) with Z ~ N(0, I_latentDim). */
-  z.strictObject({ kind: z.literal('lowdim_manifold'), latentDim: positiveInt }),
+  z.strictObject({ kind: z.literal('lowdim-manifold'), latentDim: positiveInt }),
   /** Multivariate Student-t with df degrees of freedom. */
-  z.strictObject({ kind: z.literal('heavy_tail'), df: z.number().positive().finite() }),
+  z.strictObject({ kind: z.literal('heavy-tail'), df: z.number().positive().finite() }),
 ]);
 
 const noiseStdField = z.number().nonnegative().finite().optional();
@@ -55,7 +55,7 @@ export const noiseSpecSchema = z.discriminatedUnion('kind', [
   /** σ(x) = std·(1 + slope·‖x‖/√p). */
   z.strictObject({ kind: z.literal('hetero'), std: noiseStdField, slope: z.number().nonnegative().finite() }),
   /** std·t_df (std is the scale of the t distribution). */
-  z.strictObject({ kind: z.literal('student_t'), std: noiseStdField, df: z.number().positive().finite() }),
+  z.strictObject({ kind: z.literal('student-t'), std: noiseStdField, df: z.number().positive().finite() }),
   /** Gaussian noise plus, with probability fraction per label, an extra N(0, (scale·std)²). */
   z.strictObject({ kind: z.literal('outliers'), std: noiseStdField, fraction: z.number().min(0).max(1), scale: z.number().nonnegative().finite() }),
 ]);
@@ -68,7 +68,7 @@ export const teacherStudentTargetSchema = z.strictObject({
   inputDim: positiveInt,
   /** Label noise σ (used when noise.std is not given). */
   noiseStd: z.number().nonnegative().finite().default(0.1),
-  inputs: inputSpecSchema.default({ kind: 'gauss_iso' }),
+  inputs: inputSpecSchema.default({ kind: 'gauss-iso' }),
   noise: noiseSpecSchema.optional(),
   /** Probability of zeroing each teacher hidden unit per row when making labels. */
   teacherDropout: z.number().min(0).lt(1).default(0),

@@ -54,7 +54,7 @@ test('shape mismatches are caught up front with named messages', async () => {
     /Error in buildTeacherStudentTarget: teacher\.activation must be one of/,
   );
   await assert.rejects(buildTeacherStudentTarget({ ...config, train: { ...config.train, maxSteps: 0 } }), /train\.maxSteps must be a positive integer/);
-  await assert.rejects(buildTeacherStudentTarget({ ...config, inputs: { kind: 'heavy_tail', df: 0 } }), {
+  await assert.rejects(buildTeacherStudentTarget({ ...config, inputs: { kind: 'heavy-tail', df: 0 } }), {
     message: 'Error in buildTeacherStudentTarget: inputs.df must be a finite number > 0, got 0',
   });
   await assert.rejects(buildTeacherStudentTarget({ ...config, noise: { kind: 'outliers', fraction: 2, scale: 5 } }), /noise\.fraction must be in \[0, 1\], got 2/);
@@ -82,8 +82,8 @@ test('a student given by { depth, paramCount } is the same target as the one wit
 test('gelu + layer-norm student, sgd and adamw optimisers, non-default data: train below the initial loss, reproducibly', async () => {
   const variant: TeacherStudentConfig = {
     ...config,
-    inputs: { kind: 'gauss_aniso', rho: 0.7 },
-    noise: { kind: 'student_t', df: 5 },
+    inputs: { kind: 'gauss-aniso', rho: 0.7 },
+    noise: { kind: 'student-t', df: 5 },
     teacherDropout: 0.05,
     student: { widths: [4, 12, 1], activation: 'gelu', bias: true, layerNorm: true },
   };

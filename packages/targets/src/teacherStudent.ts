@@ -22,7 +22,7 @@ export interface TeacherStudentConfig {
   inputDim: number;
   /** σ of the label noise when noise.std is not given. */
   noiseStd?: number;
-  /** Input distribution (default gauss_iso). */
+  /** Input distribution (default gauss-iso). */
   inputs?: InputSpec;
   /** Label noise (default gauss); std defaults to noiseStd. */
   noise?: NoiseConfig;

@@ -11,15 +11,15 @@ function draw(spec: InputSpec, n: number, p: number, seed = 1): { X: Float32Arra
   return { X: makeInputs(spec, n, p, createRng(seed, 'rows'), structure), structure };
 }
 
-test('gauss_iso is the plain standard-normal fill, bit for bit', () => {
-  const X = makeInputs({ kind: 'gauss_iso' }, 1001, 3, createRng(5, 'rows'));
+test('gauss-iso is the plain standard-normal fill, bit for bit', () => {
+  const X = makeInputs({ kind: 'gauss-iso' }, 1001, 3, createRng(5, 'rows'));
   assert.deepEqual(X, Float32Array.from(createRng(5, 'rows').fillNormal(new Float64Array(3003))));
 });
 
-test('gauss_aniso: independent coordinates with Var(x_i) = ρ^i', () => {
+test('gauss-aniso: independent coordinates with Var(x_i) = ρ^i', () => {
   const p = 6;
   const rho = 0.5;
-  const { X } = draw({ kind: 'gauss_aniso', rho }, N, p);
+  const { X } = draw({ kind: 'gauss-aniso', rho }, N, p);
   const cov = gram(X, p);
   for (let i = 0; i < p; i++) {
     const variance = rho ** i;
@@ -55,11 +55,11 @@ test('mixture: k equally likely clusters around the drawn centres, unit spread w
   assertWithin(within / N, p, Math.sqrt((2 * p) / N), 'mean squared distance to the nearest centre');
 });
 
-test('lowdim_manifold: x = tanh(Z·A) exactly, inside (−1, 1), atanh(x) of rank latentDim, x itself curved', () => {
+test('lowdim-manifold: x = tanh(Z·A) exactly, inside (−1, 1), atanh(x) of rank latentDim, x itself curved', () => {
   const p = 8;
   const latentDim = 3;
   const n = 20_000;
-  const { X, structure } = draw({ kind: 'lowdim_manifold', latentDim }, n, p, 3);
+  const { X, structure } = draw({ kind: 'lowdim-manifold', latentDim }, n, p, 3);
   assert.ok(X.every((v) => v > -1 && v < 1));
   // Reconstruct from the seed: A from the structure stream, Z from the row stream.
   const A = createRng(3, 'structure').fillNormal(new Float64Array(latentDim * p)).map((v) => v * (1 / Math.sqrt(latentDim)));
@@ -81,9 +81,9 @@ test('lowdim_manifold: x = tanh(Z·A) exactly, inside (−1, 1), atanh(x) of ran
   assert.ok(curved[latentDim] > 1e-3 * curved[0], `tanh bends the subspace: x itself spans more than ${latentDim} dimensions`);
 });
 
-test('heavy_tail: multivariate t — P(‖x‖² > r²) = (1 + r²/df)^(−df/2) for p = 2, t_2 marginals, Hill index ≈ df', () => {
+test('heavy-tail: multivariate t — P(‖x‖² > r²) = (1 + r²/df)^(−df/2) for p = 2, t_2 marginals, Hill index ≈ df', () => {
   for (const df of [1, 3]) {
-    const { X } = draw({ kind: 'heavy_tail', df }, N, 2, 4);
+    const { X } = draw({ kind: 'heavy-tail', df }, N, 2, 4);
     for (const r2 of [1, 4, 25, 100]) {
       let above = 0;
       for (let r = 0; r < N; r++) if (X[2 * r] ** 2 + X[2 * r + 1] ** 2 > r2) above++;
@@ -92,7 +92,7 @@ test('heavy_tail: multivariate t — P(‖x‖² > r²) = (1 + r²/df)^(−df/2)
   }
   // Marginal of t_2: P(|T| > t) = 1 − t/√(2 + t²).
   const p = 3;
-  const { X } = draw({ kind: 'heavy_tail', df: 2 }, N, p, 5);
+  const { X } = draw({ kind: 'heavy-tail', df: 2 }, N, p, 5);
   for (const t of [0.5, 2, 10]) {
     let above = 0;
     for (let i = 0; i < X.length; i += p) if (Math.abs(X[i]) > t) above++;
@@ -100,7 +100,7 @@ test('heavy_tail: multivariate t — P(‖x‖² > r²) = (1 + r²/df)^(−df/2)
   }
   // Hill estimator of the tail index of ‖x‖ from the top 1,000 of 100,000 (relative SE ≈ 1/√1000).
   const df = 3;
-  const tail = draw({ kind: 'heavy_tail', df }, N, 2, 6).X;
+  const tail = draw({ kind: 'heavy-tail', df }, N, 2, 6).X;
   const norms = Float64Array.from({ length: N }, (_, r) => Math.hypot(tail[2 * r], tail[2 * r + 1])).sort().reverse();
   const k = 1000;
   let sumLog = 0;
@@ -111,10 +111,10 @@ test('heavy_tail: multivariate t — P(‖x‖² > r²) = (1 + r²/df)^(−df/2)
 
 test('same stream → bit-identical rows; more rows keep the first rows; streams differ', () => {
   const specs: InputSpec[] = [
-    { kind: 'gauss_aniso', rho: 0.8 },
+    { kind: 'gauss-aniso', rho: 0.8 },
     { kind: 'mixture', k: 3, spread: 2 },
-    { kind: 'lowdim_manifold', latentDim: 2 },
-    { kind: 'heavy_tail', df: 4 },
+    { kind: 'lowdim-manifold', latentDim: 2 },
+    { kind: 'heavy-tail', df: 4 },
   ];
   for (const spec of specs) {
     const a = draw(spec, 500, 5, 9).X;
@@ -127,18 +127,18 @@ test('same stream → bit-identical rows; more rows keep the first rows; streams
 
 test('bad options are rejected with named messages', () => {
   const rng = createRng(1, 'x');
-  assert.throws(() => makeInputs({ kind: 'gauss_aniso', rho: 1.5 }, 10, 3, rng), { message: 'Error in makeInputs: rho must be in (0, 1), got 1.5' });
-  assert.throws(() => makeInputs({ kind: 'gauss_aniso', rho: 1 }, 10, 3, rng), /rho must be in \(0, 1\), got 1/);
+  assert.throws(() => makeInputs({ kind: 'gauss-aniso', rho: 1.5 }, 10, 3, rng), { message: 'Error in makeInputs: rho must be in (0, 1), got 1.5' });
+  assert.throws(() => makeInputs({ kind: 'gauss-aniso', rho: 1 }, 10, 3, rng), /rho must be in \(0, 1\), got 1/);
   assert.throws(() => makeInputs({ kind: 'mixture', k: 0, spread: 1 }, 10, 3, rng), /k must be a positive integer, got 0/);
   assert.throws(() => makeInputs({ kind: 'mixture', k: 2, spread: -1 }, 10, 3, rng), /spread must be a finite number ≥ 0, got -1/);
-  assert.throws(() => makeInputs({ kind: 'lowdim_manifold', latentDim: 4 }, 10, 3, rng), /latentDim must be an integer in \[1, p = 3\], got 4/);
-  assert.throws(() => makeInputs({ kind: 'heavy_tail', df: 0 }, 10, 3, rng), /df must be a finite number > 0, got 0/);
-  assert.throws(() => makeInputs({ kind: 'cube' } as never, 10, 3, rng), /kind must be one of gauss_iso\|gauss_aniso\|mixture\|lowdim_manifold\|heavy_tail, got cube/);
-  assert.throws(() => makeInputs({ kind: 'gauss_iso' }, 0, 3, rng), /n must be a positive integer, got 0/);
+  assert.throws(() => makeInputs({ kind: 'lowdim-manifold', latentDim: 4 }, 10, 3, rng), /latentDim must be an integer in \[1, p = 3\], got 4/);
+  assert.throws(() => makeInputs({ kind: 'heavy-tail', df: 0 }, 10, 3, rng), /df must be a finite number > 0, got 0/);
+  assert.throws(() => makeInputs({ kind: 'cube' } as never, 10, 3, rng), /kind must be one of gauss-iso\|gauss-aniso\|mixture\|lowdim-manifold\|heavy-tail, got cube/);
+  assert.throws(() => makeInputs({ kind: 'gauss-iso' }, 0, 3, rng), /n must be a positive integer, got 0/);
   assert.throws(() => makeInputs({ kind: 'mixture', k: 2, spread: 1 }, 10, 3, rng), /kind 'mixture' needs its centres/);
   const wrong = makeInputStructure({ kind: 'mixture', k: 2, spread: 1 }, 4, rng);
   assert.throws(() => makeInputs({ kind: 'mixture', k: 2, spread: 1 }, 10, 3, rng, wrong), /structure has 8 centre entries, expected k·p = 2·3/);
-  assert.throws(() => validateInputSpec({ kind: 'gauss_aniso', rho: 0 }, 3, 'buildTeacherStudentTarget', 'inputs.'), {
+  assert.throws(() => validateInputSpec({ kind: 'gauss-aniso', rho: 0 }, 3, 'buildTeacherStudentTarget', 'inputs.'), {
     message: 'Error in buildTeacherStudentTarget: inputs.rho must be in (0, 1), got 0',
   });
 });

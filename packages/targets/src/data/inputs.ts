@@ -2,15 +2,15 @@
  * Input distributions x ∈ R^p for synthetic regression data. Exact definitions
  * (rows independent; z denotes independent N(0, 1) draws):
  *
- *   gauss_iso        x_i = z_i.
- *   gauss_aniso      x_i = ρ^{i/2}·z_i, i = 0..p−1: independent coordinates with
+ *   gauss-iso        x_i = z_i.
+ *   gauss-aniso      x_i = ρ^{i/2}·z_i, i = 0..p−1: independent coordinates with
  *                    Var(x_i) = ρ^i (coordinate 0 has variance 1), ρ ∈ (0, 1).
  *   mixture          k centres c_1..c_k ~ N(0, spread²·I_p) (the structure, drawn
  *                    once); each row picks j uniformly from 1..k and x = c_j + z.
- *   lowdim_manifold  A ∈ R^{m×p} with entries N(0, 1/m) (the structure, m = latentDim
+ *   lowdim-manifold  A ∈ R^{m×p} with entries N(0, 1/m) (the structure, m = latentDim
  *                    ≤ p); each row draws Z ~ N(0, I_m) and x = tanh(Z·A) entrywise, so
  *                    atanh(x) lies in the m-dimensional row space of A and x ∈ (−1, 1)^p.
- *   heavy_tail       multivariate Student t: x = z·√(df/g), one g ~ χ²_df per row
+ *   heavy-tail       multivariate Student t: x = z·√(df/g), one g ~ χ²_df per row
  *                    shared by all p coordinates (each x_i is t_df; the tail of ‖x‖
  *                    decays like r^{−df}).
  *
@@ -22,14 +22,14 @@ import type { Rng } from '@llc/core/random/rng';
 import { sampleChiSquared } from './gamma';
 
 export type InputSpec =
-  | { readonly kind: 'gauss_iso' }
-  | { readonly kind: 'gauss_aniso'; readonly rho: number }
+  | { readonly kind: 'gauss-iso' }
+  | { readonly kind: 'gauss-aniso'; readonly rho: number }
   | { readonly kind: 'mixture'; readonly k: number; readonly spread: number }
-  | { readonly kind: 'lowdim_manifold'; readonly latentDim: number }
-  | { readonly kind: 'heavy_tail'; readonly df: number };
+  | { readonly kind: 'lowdim-manifold'; readonly latentDim: number }
+  | { readonly kind: 'heavy-tail'; readonly df: number };
 
 export type InputKind = InputSpec['kind'];
-export const INPUT_KINDS: readonly InputKind[] = ['gauss_iso', 'gauss_aniso', 'mixture', 'lowdim_manifold', 'heavy_tail'];
+export const INPUT_KINDS: readonly InputKind[] = ['gauss-iso', 'gauss-aniso', 'mixture', 'lowdim-manifold', 'heavy-tail'];
 
 /** Random but fixed parts of an input distribution, shared by every set drawn from it. */
 export type InputStructure =
@@ -37,7 +37,7 @@ export type InputStructure =
   /** Row-major [k, p]. */
   | { readonly kind: 'mixture'; readonly centres: Float64Array }
   /** Row-major [latentDim, p]. */
-  | { readonly kind: 'lowdim_manifold'; readonly A: Float64Array };
+  | { readonly kind: 'lowdim-manifold'; readonly A: Float64Array };
 
 /**
  * Throws "Error in <caller>: <field><what>" when `spec` is not a valid input
@@ -50,9 +50,9 @@ export function validateInputSpec(spec: InputSpec, p: number, caller = 'makeInpu
   if (spec === null || typeof spec !== 'object') fail(`${field === '' ? 'spec' : field.slice(0, -1)} must be an object`);
   if (!(Number.isInteger(p) && p > 0)) fail(`p must be a positive integer, got ${String(p)}`);
   switch (spec.kind) {
-    case 'gauss_iso':
+    case 'gauss-iso':
       return;
-    case 'gauss_aniso':
+    case 'gauss-aniso':
       if (!(typeof spec.rho === 'number' && spec.rho > 0 && spec.rho < 1)) fail(`rho must be in (0, 1), got ${String(spec.rho)}`);
       return;
     case 'mixture':
@@ -61,12 +61,12 @@ export function validateInputSpec(spec: InputSpec, p: number, caller = 'makeInpu
         fail(`spread must be a finite number ≥ 0, got ${String(spec.spread)}`);
       }
       return;
-    case 'lowdim_manifold':
+    case 'lowdim-manifold':
       if (!(Number.isInteger(spec.latentDim) && spec.latentDim > 0 && spec.latentDim <= p)) {
         fail(`latentDim must be an integer in [1, p = ${p}], got ${String(spec.latentDim)}`);
       }
       return;
-    case 'heavy_tail':
+    case 'heavy-tail':
       if (!(typeof spec.df === 'number' && Number.isFinite(spec.df) && spec.df > 0)) fail(`df must be a finite number > 0, got ${String(spec.df)}`);
       return;
     default:
@@ -82,11 +82,11 @@ export function makeInputStructure(spec: InputSpec, p: number, rng: Rng): InputS
     for (let i = 0; i < centres.length; i++) centres[i] *= spec.spread;
     return { kind: 'mixture', centres };
   }
-  if (spec.kind === 'lowdim_manifold') {
+  if (spec.kind === 'lowdim-manifold') {
     const A = rng.fillNormal(new Float64Array(spec.latentDim * p));
     const scale = 1 / Math.sqrt(spec.latentDim);
     for (let i = 0; i < A.length; i++) A[i] *= scale;
-    return { kind: 'lowdim_manifold', A };
+    return { kind: 'lowdim-manifold', A };
   }
   return { kind: 'none' };
 }
@@ -99,9 +99,9 @@ function checkStructure(spec: InputSpec, p: number, structure: InputStructure | 
     if (structure?.kind !== 'mixture') fail(`kind 'mixture' needs its centres: pass makeInputStructure(spec, p, rng)`);
     const { centres } = structure as Extract<InputStructure, { kind: 'mixture' }>;
     if (centres.length !== spec.k * p) fail(`structure has ${centres.length} centre entries, expected k·p = ${spec.k}·${p}`);
-  } else if (spec.kind === 'lowdim_manifold') {
-    if (structure?.kind !== 'lowdim_manifold') fail(`kind 'lowdim_manifold' needs its map A: pass makeInputStructure(spec, p, rng)`);
-    const { A } = structure as Extract<InputStructure, { kind: 'lowdim_manifold' }>;
+  } else if (spec.kind === 'lowdim-manifold') {
+    if (structure?.kind !== 'lowdim-manifold') fail(`kind 'lowdim-manifold' needs its map A: pass makeInputStructure(spec, p, rng)`);
+    const { A } = structure as Extract<InputStructure, { kind: 'lowdim-manifold' }>;
     if (A.length !== spec.latentDim * p) fail(`structure A has ${A.length} entries, expected latentDim·p = ${spec.latentDim}·${p}`);
   } else if (structure !== undefined && structure.kind !== 'none') {
     fail(`kind '${spec.kind}' takes no structure, got one of kind '${structure.kind}'`);
@@ -111,8 +111,8 @@ function checkStructure(spec: InputSpec, p: number, structure: InputStructure | 
 
 /**
  * n rows of p inputs from `spec`, row-major Float32Array [n, p], drawn from `rng`
- * (mixture and lowdim_manifold also need the structure from makeInputStructure).
- * gauss_iso is exactly Float32Array.from(rng.fillNormal(new Float64Array(n·p))).
+ * (mixture and lowdim-manifold also need the structure from makeInputStructure).
+ * gauss-iso is exactly Float32Array.from(rng.fillNormal(new Float64Array(n·p))).
  */
 export function makeInputs(spec: InputSpec, n: number, p: number, rng: Rng, structure?: InputStructure): Float32Array {
   validateInputSpec(spec, p, 'makeInputs');
@@ -120,10 +120,10 @@ export function makeInputs(spec: InputSpec, n: number, p: number, rng: Rng, stru
   const shared = checkStructure(spec, p, structure);
   const X = new Float32Array(n * p);
   switch (spec.kind) {
-    case 'gauss_iso':
+    case 'gauss-iso':
       X.set(rng.fillNormal(new Float64Array(n * p)));
       break;
-    case 'gauss_aniso': {
+    case 'gauss-aniso': {
       const z = rng.fillNormal(new Float64Array(n * p));
       const std = Float64Array.from({ length: p }, (_, i) => Math.pow(spec.rho, i / 2));
       for (let r = 0; r < n; r++) for (let i = 0; i < p; i++) X[r * p + i] = std[i] * z[r * p + i];
@@ -139,8 +139,8 @@ export function makeInputs(spec: InputSpec, n: number, p: number, rng: Rng, stru
       }
       break;
     }
-    case 'lowdim_manifold': {
-      const { A } = shared as Extract<InputStructure, { kind: 'lowdim_manifold' }>;
+    case 'lowdim-manifold': {
+      const { A } = shared as Extract<InputStructure, { kind: 'lowdim-manifold' }>;
       const m = spec.latentDim;
       const Z = rng.fillNormal(new Float64Array(n * m));
       const row = new Float64Array(p);
@@ -154,7 +154,7 @@ export function makeInputs(spec: InputSpec, n: number, p: number, rng: Rng, stru
       }
       break;
     }
-    case 'heavy_tail': {
+    case 'heavy-tail': {
       const z = new Float64Array(p);
       for (let r = 0; r < n; r++) {
         rng.fillNormal(z);

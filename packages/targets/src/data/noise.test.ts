@@ -41,15 +41,15 @@ test('hetero: σ(x) = std·(1 + slope·‖x‖/√p) — standardised noise is N
   assert.deepEqual(drawNoise({ kind: 'hetero', std: 0.2, slope: 0 }, X, p, 1, 2, 'noise'), drawNoise({ kind: 'gauss', std: 0.2 }, X, p, 1, 2, 'noise'));
 });
 
-test('student_t: ε/std is t_df — exact t_2 tails, t_10 variance df/(df−2) and kurtosis 3 + 6/(df−4)', () => {
+test('student-t: ε/std is t_df — exact t_2 tails, t_10 variance df/(df−2) and kurtosis 3 + 6/(df−4)', () => {
   const std = 0.5;
-  const t2 = drawNoise({ kind: 'student_t', std, df: 2 }, X, p, 1, 3, 'noise');
+  const t2 = drawNoise({ kind: 'student-t', std, df: 2 }, X, p, 1, 3, 'noise');
   for (const t of [0.5, 2, 10]) {
     const above = t2.reduce((c, e) => c + (Math.abs(e) > std * t ? 1 : 0), 0);
     assertBinomial(above, N, 1 - t / Math.sqrt(2 + t * t), `P(|ε| > ${t}·std), df 2`);
   }
   const df = 10;
-  const t10 = drawNoise({ kind: 'student_t', std, df }, X, p, 1, 4, 'noise').map((e) => e / std);
+  const t10 = drawNoise({ kind: 'student-t', std, df }, X, p, 1, 4, 'noise').map((e) => e / std);
   const m2 = meanOf(t10, (v) => v * v);
   const m4 = meanOf(t10, (v) => v ** 4);
   // E t² = ν/(ν−2) = 1.25, E t⁴ = 3ν²/((ν−2)(ν−4)) = 6.25 → Var(t²) = 4.6875.
@@ -83,7 +83,7 @@ test('std 0 gives no noise; same stream → identical; other streams differ', ()
   const specs: NoiseSpec[] = [
     { kind: 'gauss', std: 0.1 },
     { kind: 'hetero', std: 0.1, slope: 1 },
-    { kind: 'student_t', std: 0.1, df: 3 },
+    { kind: 'student-t', std: 0.1, df: 3 },
     { kind: 'outliers', std: 0.1, fraction: 0.1, scale: 5 },
   ];
   const x = X.subarray(0, 500 * p);
@@ -98,7 +98,7 @@ test('std 0 gives no noise; same stream → identical; other streams differ', ()
 
 test('resolveNoiseSpec: std defaults to noiseStd, noise.std wins, one is required', () => {
   assert.deepEqual(resolveNoiseSpec(undefined, 0.1), { kind: 'gauss', std: 0.1 });
-  assert.deepEqual(resolveNoiseSpec({ kind: 'student_t', df: 3 }, 0.2), { kind: 'student_t', df: 3, std: 0.2 });
+  assert.deepEqual(resolveNoiseSpec({ kind: 'student-t', df: 3 }, 0.2), { kind: 'student-t', df: 3, std: 0.2 });
   assert.deepEqual(resolveNoiseSpec({ kind: 'gauss', std: 0.5 }, 0.2), { kind: 'gauss', std: 0.5 });
   assert.throws(() => resolveNoiseSpec({ kind: 'gauss' }, undefined, 'makeTeacherStudentData'), {
     message: 'Error in makeTeacherStudentData: give the noise scale as noise.std or noiseStd',
@@ -109,9 +109,9 @@ test('resolveNoiseSpec: std defaults to noiseStd, noise.std wins, one is require
 test('bad options are rejected with named messages', () => {
   const bad: Array<[unknown, RegExp]> = [
     [{ kind: 'gauss', std: -1 }, /Error in addNoise: std must be a finite number ≥ 0, got -1/],
-    [{ kind: 'laplace', std: 1 }, /kind must be one of gauss\|hetero\|student_t\|outliers, got laplace/],
+    [{ kind: 'laplace', std: 1 }, /kind must be one of gauss\|hetero\|student-t\|outliers, got laplace/],
     [{ kind: 'hetero', std: 1 }, /slope must be a finite number ≥ 0, got undefined/],
-    [{ kind: 'student_t', std: 1, df: 0 }, /df must be a finite number > 0, got 0/],
+    [{ kind: 'student-t', std: 1, df: 0 }, /df must be a finite number > 0, got 0/],
     [{ kind: 'outliers', std: 1, fraction: 1.5, scale: 1 }, /fraction must be in \[0, 1\], got 1.5/],
     [{ kind: 'outliers', std: 1, fraction: 0.1, scale: NaN }, /scale must be a finite number ≥ 0, got NaN/],
   ];

@@ -5,7 +5,7 @@
  *   gauss      ε = std·z.
  *   hetero     ε = σ(x)·z with σ(x) = std·(1 + slope·‖x‖/√p) (slope ≥ 0; ‖x‖/√p is
  *              about 1 for standard-normal inputs, so σ ranges from std at x = 0 upward).
- *   student_t  ε = std·z·√(df/g), g ~ χ²_df: std is the scale of a t_df variable
+ *   student-t  ε = std·z·√(df/g), g ~ χ²_df: std is the scale of a t_df variable
  *              (its standard deviation is std·√(df/(df − 2)) when df > 2, infinite otherwise).
  *   outliers   ε = std·z + B·scale·std·z', B ~ Bernoulli(fraction): Gaussian noise plus,
  *              independently per entry with probability `fraction`, an extra
@@ -21,11 +21,11 @@ import { sampleChiSquared } from './gamma';
 export type NoiseSpec =
   | { readonly kind: 'gauss'; readonly std: number }
   | { readonly kind: 'hetero'; readonly std: number; readonly slope: number }
-  | { readonly kind: 'student_t'; readonly std: number; readonly df: number }
+  | { readonly kind: 'student-t'; readonly std: number; readonly df: number }
   | { readonly kind: 'outliers'; readonly std: number; readonly fraction: number; readonly scale: number };
 
 export type NoiseKind = NoiseSpec['kind'];
-export const NOISE_KINDS: readonly NoiseKind[] = ['gauss', 'hetero', 'student_t', 'outliers'];
+export const NOISE_KINDS: readonly NoiseKind[] = ['gauss', 'hetero', 'student-t', 'outliers'];
 
 type WithOptionalStd<T> = T extends { std: number } ? Omit<T, 'std'> & { readonly std?: number } : never;
 /** A NoiseSpec as configs give it: std may be left out and then comes from noiseStd. */
@@ -43,7 +43,7 @@ export function validateNoiseSpec(spec: NoiseSpec, caller = 'addNoise', field = 
   if (!NOISE_KINDS.includes(spec.kind)) fail(`kind must be one of ${NOISE_KINDS.join('|')}, got ${String(spec.kind)}`);
   finiteAtLeast0(spec.std, 'std');
   if (spec.kind === 'hetero') finiteAtLeast0(spec.slope, 'slope');
-  if (spec.kind === 'student_t' && !(typeof spec.df === 'number' && Number.isFinite(spec.df) && spec.df > 0)) {
+  if (spec.kind === 'student-t' && !(typeof spec.df === 'number' && Number.isFinite(spec.df) && spec.df > 0)) {
     fail(`df must be a finite number > 0, got ${String(spec.df)}`);
   }
   if (spec.kind === 'outliers') {
@@ -102,7 +102,7 @@ export function drawNoise(
       }
       break;
     }
-    case 'student_t': {
+    case 'student-t': {
       const chi2 = createRng(seed, stream, 'chi2');
       for (let i = 0; i < eps.length; i++) eps[i] = std * eps[i] * Math.sqrt(spec.df / sampleChiSquared(spec.df, chi2));
       break;

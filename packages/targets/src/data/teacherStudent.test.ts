@@ -78,7 +78,7 @@ test('defaults reproduce the original generator bit for bit: x ~ N(0, I) from "i
   assert.deepEqual(data.Y, Float32Array.from(clean, (c, i) => c + 0.2 * z[i]));
   assert.deepEqual(data.noise, { kind: 'gauss', std: 0.2 });
   assert.ok(Math.abs(data.noiseVariance / 0.04 - 1) < 0.05, `noiseVariance ${data.noiseVariance}`);
-  const explicit = makeTeacherStudentData({ ...config, noiseStd: undefined, inputs: { kind: 'gauss_iso' }, noise: { kind: 'gauss', std: 0.2 }, teacherDropout: 0 });
+  const explicit = makeTeacherStudentData({ ...config, noiseStd: undefined, inputs: { kind: 'gauss-iso' }, noise: { kind: 'gauss', std: 0.2 }, teacherDropout: 0 });
   assert.deepEqual(explicit.Y, data.Y);
   assert.deepEqual(explicit.Ytest, data.Ytest);
 });
@@ -144,10 +144,10 @@ test('every option together: reproducible, shared input structure, independent t
 });
 
 test('bad data options are named', () => {
-  assert.throws(() => makeTeacherStudentData({ ...config, inputs: { kind: 'gauss_aniso', rho: 1.5 } }), {
+  assert.throws(() => makeTeacherStudentData({ ...config, inputs: { kind: 'gauss-aniso', rho: 1.5 } }), {
     message: 'Error in makeTeacherStudentData: inputs.rho must be in (0, 1), got 1.5',
   });
-  assert.throws(() => makeTeacherStudentData({ ...config, noise: { kind: 'student_t', df: -2 } }), /noise\.df must be a finite number > 0, got -2/);
+  assert.throws(() => makeTeacherStudentData({ ...config, noise: { kind: 'student-t', df: -2 } }), /noise\.df must be a finite number > 0, got -2/);
   assert.throws(() => makeTeacherStudentData({ ...config, teacherDropout: 1 }), /teacherDropout must be in \[0, 1\), got 1/);
   assert.throws(
     () => makeTeacherStudentData({ ...config, teacher: { widths: [3, 2], activation: 'relu', bias: true }, teacherDropout: 0.5 }),

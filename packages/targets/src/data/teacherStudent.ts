@@ -11,7 +11,7 @@
  *   inputs, noise (+ its sub-streams), dropout          for the training set,
  *   test-inputs, test-noise (+ sub-streams), test-dropout for the test set,
  * so changing n or nTest never changes the teacher or the other set, and more rows
- * never change the first rows. The defaults (gauss_iso, gauss, no dropout) give
+ * never change the first rows. The defaults (gauss-iso, gauss, no dropout) give
  * exactly the data of the original x ~ N(0, I), y = teacher(x) + σ·ε generator.
  */
 import { createRng } from '@llc/core/random/rng';
@@ -30,7 +30,7 @@ export interface TeacherStudentDataConfig {
   nTest: number;
   inputDim: number;
   teacher: MlpSpec;
-  /** Input distribution (default { kind: 'gauss_iso' }). */
+  /** Input distribution (default { kind: 'gauss-iso' }). */
   inputs?: InputSpec;
   /** Label noise (default { kind: 'gauss' }); its std defaults to noiseStd. */
   noise?: NoiseConfig;
@@ -114,7 +114,7 @@ export function checkTeacherStudentDataConfig(
   if (noiseStd !== undefined && !(Number.isFinite(noiseStd) && noiseStd >= 0)) fail(`noiseStd must be a finite number ≥ 0, got ${noiseStd}`);
   validateMlpSpec(teacher, caller, 'teacher');
   if (teacher.widths[0] !== inputDim) fail(`teacher.widths[0] (${teacher.widths[0]}) must equal inputDim (${inputDim})`);
-  const inputs: InputSpec = config.inputs ?? { kind: 'gauss_iso' };
+  const inputs: InputSpec = config.inputs ?? { kind: 'gauss-iso' };
   validateInputSpec(inputs, inputDim, caller, 'inputs.');
   const noise = resolveNoiseSpec(config.noise, noiseStd, caller);
   const teacherDropout = config.teacherDropout ?? 0;
