@@ -43,7 +43,7 @@ test('createNodes infers one project per unit of each pipeline file', async () =
 
 test('one broken pipeline file is reported with its own error and does not hide the others', async () => {
   const context = await workspace({ 'pipeline.config.ts': GOOD, 'pipeline.broken.ts': BROKEN });
-  const error = await run(['pipeline.broken.ts', 'pipeline.config.ts'], {}, context).then(
+  const error = await Promise.resolve(run(['pipeline.broken.ts', 'pipeline.config.ts'], {}, context)).then(
     () => assert.fail('expected an aggregate error'),
     (e: unknown) => e,
   );

@@ -18,14 +18,26 @@ import { loadNativeAddon } from '../models/native/mlpNative';
 export const ENGINE_FINGERPRINT_ENV = 'LLC_ENGINE_FINGERPRINT';
 export const ENGINE_SETTINGS: readonly EnginePreference[] = ['auto', 'tfjs-node', 'wasm', 'cpu', 'simd', 'native'];
 
-/** tfjs-node's version where it is installed (it is optional), else null. Never loads it. */
-export function installedTfjsNodeVersion(): string | null {
-  try {
-    const manifest = createRequire(import.meta.url).resolve('@tensorflow/tfjs-node/package.json');
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-  } catch {
-    return null;
+let tfjsNode: { version: string | null } | null = null;
+
+/**
+ * tfjs-node's version where it is installed and loads, else null. It is optional, and an install
+ * whose native library could not be downloaded is present but does not load, so 'auto' falls back
+ * to wasm there: presence alone would name the wrong engine. Loaded once per process.
+ */
+export function loadableTfjsNodeVersion(): string | null {
+  if (tfjsNode === null) {
+    const require = createRequire(import.meta.url);
+    let version: string | null;
+    try {
+      version = (JSON.parse(readFileSync(require.resolve('@tensorflow/tfjs-node/package.json'), 'utf8')) as { version: string }).version;
+      require('@tensorflow/tfjs-node');
+    } catch {
+      version = null;
+    }
+    tfjsNode = { version };
   }
+  return tfjsNode.version;
 }
 
 /** The instruction set the native kernel picks here ('avx512f', 'avx2+fma', 'sse2'), or null when the addon is absent. */
@@ -47,7 +59,7 @@ export interface MachineEngines {
 }
 
 export function machineEngines(): MachineEngines {
-  return { tfjsNode: installedTfjsNodeVersion(), nativeIsa: nativeIsa() };
+  return { tfjsNode: loadableTfjsNodeVersion(), nativeIsa: nativeIsa() };
 }
 
 /**
@@ -91,7 +103,7 @@ export function checkStageEngine(setting: EnginePreference, backend: string, env
   const expected = engineFingerprint(setting, engines).match(/tfjs=([^@\s]+)/)![1];
   if (backend !== expected) {
     throw new Error(
-      `Error in the stage's engine check: engine '${setting}' should run tfjs on ${expected} here (it is installed), but ${backend} started; ` +
+      `Error in the stage's engine check: engine '${setting}' should run tfjs on ${expected} here (it loads), but ${backend} started; ` +
         `fix or uninstall @tensorflow/tfjs-node, or set the pipeline's engine explicitly`,
     );
   }

@@ -3,8 +3,8 @@
  * build/Release/mlp_native.node with the node-gyp that ships with npm, offline (Node's
  * headers from the local installation when they are there).
  *
- *   node targets/src/models/native/build.mjs            # `npm run build:native`: fails loudly
- *   node targets/src/models/native/build.mjs --optional # at install: never fails, says why it skipped
+ *   node packages/targets/src/models/native/build.mjs            # `npm run build:native`: fails loudly
+ *   node packages/targets/src/models/native/build.mjs --optional # at install: never fails, says why it skipped
  *
  * Plain JavaScript (no tsx): it runs from `npm install`/`npm ci` lifecycle scripts.
  * LLC_SKIP_NATIVE=1 skips the optional build.
