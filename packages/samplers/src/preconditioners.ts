@@ -1,5 +1,5 @@
 /**
- * Diagonal preconditioners for stochastic-gradient Langevin samplers (SCIENCE.md §2).
+ * Diagonal preconditioners for stochastic-gradient Langevin samplers (docs/SCIENCE.md §2).
  *
  * Statistics come from the minibatch *loss* gradient g = ∇L_batch only: the localiser
  * γ(w − w*) and the temperature nβ are left out, so P measures the data geometry and

@@ -4,7 +4,7 @@
  * g = mean minibatch loss gradient, batch drawn with replacement. Drift ε/2 with noise
  * variance ε targets exp(−U) exactly as ε → 0 (a factor-2 slip here would halve λ̂).
  *
- * Preconditioned variants (SCIENCE.md §2; statistics in ../preconditioners):
+ * Preconditioned variants (docs/SCIENCE.md §2; statistics in ../preconditioners):
  *   w ← w − (εP/2)·[γ(w − w*) + nβ·drift] + √(εP)·ξ,
  * P = 1/(√v̂ + eps) from the loss gradient alone, drift = g (RMSProp) or m̂ (Adam).
  * P is treated as fixed within a step and the Γ-correction term of pSGLD (Li et al. 2016)

@@ -1,6 +1,6 @@
 /**
  * Stochastic-gradient Nosé–Hoover thermostat (Ding et al. 2014) on the local posterior,
- * exactly as SCIENCE.md §2 writes it:
+ * exactly as docs/SCIENCE.md §2 writes it:
  *   p ← p + ε(g − α p) + √(2·max(α, 1e-8)·ε)·ξ,
  *   w ← w + ε p,
  *   α ← α + ε(‖p‖²/d − 1),
@@ -38,7 +38,7 @@ export interface SgnhtParams {
   readonly stepSize: number;
   /** Rows per minibatch; null or ≥ n means the full batch. */
   readonly batchSize: number | null;
-  /** α₀; default 0.01 (SCIENCE.md §2). */
+  /** α₀; default 0.01 (docs/SCIENCE.md §2). */
   readonly initialFriction?: number;
   /**
    * Injected diffusion A in √(2Aε)·ξ. null (default) = the spec's A = max(α, 1e-8),

@@ -1,6 +1,6 @@
 /**
  * λ̂_VI = nβ(E_q[L_n] − L_n(w*)) from S draws of a fitted q, with and without the
- * Hessian-vector-product control variate (SCIENCE.md §2):
+ * Hessian-vector-product control variate (docs/SCIENCE.md §2):
  *   E_q[L] ≈ mean_s(L_s − g·v_s − ½ v_sᵀHv_s) + ½ tr(HΣ_q),   g = ∇L_n(w*),
  *   tr(HΣ_q) = Σ_m π_m [tr(HD) + Σ_j k_mjᵀ H k_mj]  — the FULL trace: the diagonal part
  * tr(HD) is not optional (the predecessor dropped it, which removes most of λ̂ whenever D

@@ -1,5 +1,5 @@
 /**
- * Variational LLC estimation with a mixture of factor analysers (SCIENCE.md §2).
+ * Variational LLC estimation with a mixture of factor analysers (docs/SCIENCE.md §2).
  *
  * A VI run is C independent fits; fit c draws everything from createRng(seed, 'fit', c)
  * (initialisation and training) and createRng(seed, 'fit', c, 'eval') (evaluation draws

@@ -1,6 +1,6 @@
 /**
  * A mixture of factor analysers centred at w*, the variational family of the VI LLC
- * estimator (SCIENCE.md §2):
+ * estimator (docs/SCIENCE.md §2):
  *   q(w) = Σ_m π_m N(w; w*, Σ_m),   Σ_m = D + K_m K_mᵀ,   D = diag(σ²),   π = softmax(logits).
  *
  * All parameters live in one flat vector θ = [log σ (d) | U (M·d·r) | logits (M)] so that

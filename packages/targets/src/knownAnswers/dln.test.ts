@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { dlnLambda } from './dln';
 import { rrrLambda } from './rrr';
 
-test('dlnLambda: SCIENCE.md §3 worked examples', () => {
+test('dlnLambda: docs/SCIENCE.md §3 worked examples', () => {
   // Δ = (1,1,1): Σ = all, ℓ = 2, S = 3, a = 1: (9 + 1)/8 − 3/4 = 1/2, m = 2.
   assert.deepEqual(dlnLambda([1, 1, 1], 0), { lambda: 0.5, multiplicity: 2 });
   // Δ = (2,2,2): Σ = all, S = 6, a = 0: 36/8 − 12/4 = 3/2.

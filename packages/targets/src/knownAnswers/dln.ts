@@ -2,7 +2,7 @@
  * Learning coefficient of a deep linear network f(x) = W_L⋯W_1 x with layer widths
  * H_1 (input), …, H_{L+1} (output) at a true map of rank r: Aoyagi (2024), "Consideration
  * on the learning efficiency of multiple-layered neural networks with linear units",
- * Neural Networks 172, main theorem; transcribed as in SCIENCE.md §3.
+ * Neural Networks 172, main theorem; transcribed as in docs/SCIENCE.md §3.
  *
  * With Δ_j = H_j − r sorted ascending, Σ is the shortest prefix (k ≥ 2 entries, ℓ = k − 1) with
  *   (i)   max Δ_Σ < min Δ_rest,

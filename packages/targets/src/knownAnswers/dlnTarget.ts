@@ -6,7 +6,7 @@
  *
  * Parameters use the MLP flat layout (mlpSpec.ts) with activation 'identity' and no
  * biases, so the student the samplers see is an ordinary MLP and w* is the teacher itself
- * (a true parameter: the LLC is evaluated there, SCIENCE.md §3).
+ * (a true parameter: the LLC is evaluated there, docs/SCIENCE.md §3).
  *
  * Teacher construction (r > 0). In the layout's row-vector convention layer l maps
  * x ↦ x·W_l with W_l of shape [H_l, H_{l+1}]. We take W_l = A_l B_lᵀ with

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rrrLambda } from './rrr';
 
-test('rrrLambda: SCIENCE.md §3 worked examples (main case, odd M+H+N+r)', () => {
+test('rrrLambda: docs/SCIENCE.md §3 worked examples (main case, odd M+H+N+r)', () => {
   // (5,3,5), r = 0: [2·3·10 − 0 − 9]/8 = 51/8, odd sum 13 → +1/8 = 6.5, m = 2.
   assert.deepEqual(rrrLambda({ M: 5, H: 3, N: 5, r: 0 }), { lambda: 6.5, multiplicity: 2, regime: 'main' });
   // (4,2,4), r = 1: [2·3·8 − 0 − 9]/8 = 39/8, odd sum 11 → 5, m = 2.

@@ -2,7 +2,7 @@
  * Learning coefficient of reduced-rank regression y = BAx + ε, A ∈ R^{H×M}, B ∈ R^{N×H},
  * at a true map B*A* of rank r: the closed form of Aoyagi & Watanabe (2005), "Stochastic
  * complexities of reduced rank regression in Bayesian estimation", Neural Networks 18(7),
- * Main Theorem; transcribed as in SCIENCE.md §3.
+ * Main Theorem; transcribed as in docs/SCIENCE.md §3.
  *
  * The four regimes partition all admissible (M, H, N, r): any two of the three strict
  * inequalities would add up to r > min(M, H, N), so at most one of them holds, and the

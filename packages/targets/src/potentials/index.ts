@@ -1,6 +1,6 @@
 /**
  * Registry of analytic potentials with known learning coefficients, for testing samplers
- * against answers that do not depend on a trained network (SCIENCE.md §3).
+ * against answers that do not depend on a trained network (docs/SCIENCE.md §3).
  *
  * Each entry builds a LossModel for K(w) and reports λ at the caller's temperature
  * t = nβ (set directly by the caller; the LossModel's `n` is only a nominal value, default 1)

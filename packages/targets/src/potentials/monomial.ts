@@ -1,7 +1,7 @@
 /**
  * Separable monomial potential K(w) = ½ Σ (w_i − c_i)^{p_i} (p_i even) as a LossModel.
  * With a flat prior (γ = 0) at any temperature t, E[t·K] = Σ 1/p_i exactly, so the
- * LLC is Σ 1/p_i at every t (Watanabe; SCIENCE.md §3).
+ * LLC is Σ 1/p_i at every t (Watanabe; docs/SCIENCE.md §3).
  */
 import type { LossModel } from '@llc/core/model';
 

@@ -15,7 +15,7 @@ test('quadratic potential: loss, gradient against finite differences, centre', (
   assert.equal(c.n, 50);
 });
 
-test('quadratic λ: SCIENCE.md §3 example and the flat-prior limit d/2', () => {
+test('quadratic λ: docs/SCIENCE.md §3 example and the flat-prior limit d/2', () => {
   // d = 3, h = 1, γ = 1, t = 100: 3·½·100/101.
   assert.ok(Math.abs(quadraticExactLlc([1, 1, 1], 100, 1) - 1.485149) < 5e-7);
   assert.ok(Math.abs(quadraticUlaLlc([1, 1, 1], 100, 1, 1e-3) - 1.52362) < 5e-6);
