@@ -15,18 +15,31 @@ import { precisionSchema } from '@llc/targets/schema';
  */
 export const chainExecutionSchema = z.enum(['workers', 'process', 'inline']);
 
+/** Fields every chain-based sampler shares. */
+const chainFields = {
+  chains: sweepable(positiveInt).default(4),
+  chainExecution: chainExecutionSchema.optional(),
+  initNoise: sweepable(z.number().nonnegative().finite()).default(0.01),
+  seed: seed.optional(),
+  precision: precisionSchema.optional(),
+};
+
+/**
+ * How long a chain runs: `steps` recorded transitions (draws = steps / evalEvery) after `burnIn`
+ * warm-up transitions (adaptation or tuning where the sampler has one), with each sampler's defaults.
+ */
+const lengthFields = (d: { steps: number; burnIn: number; evalEvery: number }) => ({
+  steps: sweepable(positiveInt).default(d.steps),
+  burnIn: sweepable(nonNegativeInt).default(d.burnIn),
+  evalEvery: sweepable(positiveInt).default(d.evalEvery),
+});
+
 /** Fields of the minibatch Langevin-type samplers (SGLD, SGNHT). */
 const minibatchFields = {
   stepSize: sweepable(positive),
   batchSize: sweepable(positiveInt).default(256),
-  chains: sweepable(positiveInt).default(4),
-  chainExecution: chainExecutionSchema.optional(),
-  steps: sweepable(positiveInt).default(2000),
-  burnIn: sweepable(nonNegativeInt).default(0),
-  evalEvery: sweepable(positiveInt).default(10),
-  initNoise: sweepable(z.number().nonnegative().finite()).default(0.01),
-  seed: seed.optional(),
-  precision: precisionSchema.optional(),
+  ...chainFields,
+  ...lengthFields({ steps: 2000, burnIn: 0, evalEvery: 10 }),
 };
 
 export const sgldSchema = z.strictObject({
@@ -59,24 +72,12 @@ export const sgnhtSchema = z.strictObject({
   diffusion: sweepable(positive).nullable().default(1),
 });
 
-/** Fields every chain-based sampler shares. */
-const chainFields = {
-  chains: sweepable(positiveInt).default(4),
-  chainExecution: chainExecutionSchema.optional(),
-  initNoise: sweepable(z.number().nonnegative().finite()).default(0.01),
-  seed: seed.optional(),
-  precision: precisionSchema.optional(),
-};
-
 /** Metropolis-adjusted HMC with Stan-style window adaptation during burnIn. */
 export const hmcSchema = z.strictObject({
   kind: z.literal('hmc'),
   ...chainFields,
-  /** Transitions recorded (draws = steps / evalEvery). */
-  steps: sweepable(positiveInt).default(1000),
-  /** Warm-up transitions: dual averaging of the step size and a diagonal mass matrix. */
-  burnIn: sweepable(nonNegativeInt).default(200),
-  evalEvery: sweepable(positiveInt).default(1),
+  // Warm-up: dual averaging of the step size and a diagonal mass matrix.
+  ...lengthFields({ steps: 1000, burnIn: 200, evalEvery: 1 }),
   /** Initial step size; found by a doubling/halving search when omitted. */
   stepSize: sweepable(positive).optional(),
   integrationSteps: sweepable(positiveInt).default(10),
@@ -90,9 +91,7 @@ export const hmcSchema = z.strictObject({
 export const mclmcSchema = z.strictObject({
   kind: z.literal('mclmc'),
   ...chainFields,
-  steps: sweepable(positiveInt).default(2000),
-  burnIn: sweepable(nonNegativeInt).default(1000),
-  evalEvery: sweepable(positiveInt).default(1),
+  ...lengthFields({ steps: 2000, burnIn: 1000, evalEvery: 1 }),
   stepSize: sweepable(positive).optional(),
   /** Momentum decoherence length: partial refresh with c1 = exp(−ε/L). */
   L: sweepable(positive).optional(),

@@ -21,16 +21,18 @@ test('sbatchDirectives: every setting becomes its sbatch flag, in a fixed order,
   assert.deepEqual(sbatchDirectives({}), []);
 });
 
+const SAMPLE_JOB = {
+  project: 'sample-a--sgld',
+  target: 'sample',
+  workspaceRoot: '/shared/ws',
+  logPattern: '/shared/ws/.llc/slurm/sample-a--sgld/sample/job-%j.log',
+  settings: { time: '10', init: 'module load nodejs/20' },
+  command: { stage: 'sample', outputDir: 'artifacts/samples/a--sgld', sliceFile: "/shared/ws/it's/slice.json" },
+  fallbackNode: '/usr/bin/node',
+};
+
 test('jobScript: directives before the first command, init before the stage, the stage exec-ed from the workspace root', () => {
-  const script = jobScript({
-    project: 'sample-a--sgld',
-    target: 'sample',
-    workspaceRoot: '/shared/ws',
-    logPattern: '/shared/ws/.llc/slurm/sample-a--sgld/sample/job-%j.log',
-    settings: { time: '10', init: 'module load nodejs/20' },
-    command: { stage: 'sample', outputDir: 'artifacts/samples/a--sgld', sliceFile: "/shared/ws/it's/slice.json" },
-    fallbackNode: '/usr/bin/node',
-  });
+  const script = jobScript(SAMPLE_JOB);
   const lines = script.split('\n');
   assert.equal(lines[0], '#!/bin/bash');
   const firstCommand = lines.findIndex((l) => l !== '' && !l.startsWith('#'));
@@ -47,16 +49,7 @@ test('jobScript: directives before the first command, init before the stage, the
 });
 
 test("jobScript exports the submitting machine's engine fingerprint before the stage", () => {
-  const script = jobScript({
-    project: 'p',
-    target: 'sample',
-    workspaceRoot: '/ws',
-    logPattern: '/ws/job-%j.log',
-    settings: {},
-    command: { stage: 'sample', outputDir: 'artifacts/samples/a', sliceFile: '/ws/slice.json' },
-    fallbackNode: '/usr/bin/node',
-    env: { LLC_ENGINE_FINGERPRINT: 'engine=auto tfjs=wasm native=avx2+fma' },
-  });
+  const script = jobScript({ ...SAMPLE_JOB, env: { LLC_ENGINE_FINGERPRINT: 'engine=auto tfjs=wasm native=avx2+fma' } });
   const lines = script.split('\n');
   const exported = lines.indexOf("export LLC_ENGINE_FINGERPRINT='engine=auto tfjs=wasm native=avx2+fma'");
   assert.ok(exported > 0 && exported < lines.findIndex((l) => l.startsWith('exec ')));
