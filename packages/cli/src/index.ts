@@ -1,2 +1,2 @@
 /** The public API a `pipeline.<name>.ts` imports: `import { definePipeline, sweep } from 'llc-pipeline'`. */
-export { definePipeline, sweep, type PipelineInput } from '@llc/config/define';
+export { definePipeline, sweep, type PipelineInput, type RunOverrides } from '@llc/config/define';
