@@ -24,7 +24,7 @@ function testPotential(h: number[]): PotentialFn {
     }
     const d = w.length;
     u += (0.25 * s ** 4) / d;
-    return { potential: u, gradient: w.map((x, i) => h[i] * x + s ** 3 / d) };
+    return { potential: u, grad: w.map((x, i) => h[i] * x + s ** 3 / d) };
   };
 }
 
@@ -32,7 +32,8 @@ function startPoint(potential: PotentialFn, d: number, seed: number): Isokinetic
   const rng = createRng(seed, 'start');
   const position = rng.fillNormal(new Float64Array(d)).map((x) => 0.5 * x);
   const velocity = unit(rng.fillNormal(new Float64Array(d)));
-  return { position, velocity, ...potential(position) };
+  const { potential: u, grad } = potential(position);
+  return { position, velocity, potential: u, gradient: grad };
 }
 
 test('the closed-form velocity flow matches an RK4 solution of u̇ = −(I − uuᵀ)∇U/(d−1), K̇ = −u·∇U', () => {

@@ -28,8 +28,8 @@ export interface IsokineticPoint {
   readonly gradient: Float64Array;
 }
 
-/** U and ∇U at w (one gradient evaluation). */
-export type PotentialFn = (w: Float64Array) => { potential: number; gradient: Float64Array };
+import type { PotentialFn } from '../potential';
+export type { PotentialFn };
 
 /**
  * Velocity-first palindromic schemes: velocity[0], position[0], velocity[1], position[1], …,
@@ -134,7 +134,7 @@ export function isokineticStep(
       position = moved;
       const evaluated = potentialFn(position);
       potential = evaluated.potential;
-      gradient = evaluated.gradient;
+      gradient = evaluated.grad;
       gradientEvaluations++;
     }
   }

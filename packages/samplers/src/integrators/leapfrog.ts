@@ -6,7 +6,8 @@
  */
 
 /** U(q) and ∇U(q) at a position (one gradient evaluation). */
-export type PotentialFn = (position: Float64Array) => { potential: number; grad: Float64Array };
+import type { PotentialFn } from '../potential';
+export type { PotentialFn };
 
 export interface PhasePoint {
   readonly position: Float64Array;

@@ -11,7 +11,8 @@ import { rngFromState, type Rng, type RngState } from '@llc/core/random/rng';
 import type { LossModel } from '@llc/core/model';
 import type { LocalPosterior } from '../posterior';
 import type { Kernel, SamplingAlgorithm, StepInfo, WarmupResult } from '../algorithm';
-import { kineticEnergy, leapfrog, type PotentialFn } from '../integrators/leapfrog';
+import { kineticEnergy, leapfrog } from '../integrators/leapfrog';
+import { localPotential, type PotentialFn } from '../potential';
 import { windowSchedule } from '../adaptation/windowSchedule';
 import * as windowAdaptation from '../adaptation/windowAdaptation';
 
@@ -84,21 +85,8 @@ export interface HmcAlgorithm extends SamplingAlgorithm<HmcState> {
   warmup(state: HmcState, steps: number, onStep?: () => void): HmcWarmupResult;
 }
 
-/** U(w) = nβ·L_n(w) + (γ/2)‖w − w*‖² and its gradient, from one full-batch loss gradient. */
-export function potentialOf(model: LossModel, posterior: LocalPosterior): PotentialFn {
-  const { nBeta, gamma, wStar } = posterior;
-  return (w) => {
-    const { loss, grad: g } = model.lossAndGrad(w, null);
-    const grad = new Float64Array(w.length);
-    let prior = 0;
-    for (let i = 0; i < w.length; i++) {
-      const r = w[i] - wStar[i];
-      prior += r * r;
-      grad[i] = nBeta * g[i] + gamma * r;
-    }
-    return { potential: nBeta * loss + 0.5 * gamma * prior, grad };
-  };
-}
+/** HMC samples the one local potential (../potential.ts). */
+export const potentialOf = localPotential;
 
 export function init(position: Float64Array, rng: RngState): HmcState {
   // The gradient is left for the first transition so that its cost is counted in FGE.

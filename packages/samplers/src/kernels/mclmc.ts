@@ -13,6 +13,7 @@
  * gradient = 1 FGE. A state from `init` has no cache yet; its first step pays 1 more FGE.
  * Kernels are pure: (state) → (new state, info); the generator travels in the state.
  */
+import { localPotential, type PotentialFn } from '../potential';
 import { rngFromState, type RngState } from '@llc/core/random/rng';
 import type { LossModel } from '@llc/core/model';
 import type { LocalPosterior } from '../posterior';
@@ -22,7 +23,6 @@ import {
   isokineticStep,
   type IsokineticIntegratorName,
   type IsokineticPoint,
-  type PotentialFn,
 } from '../integrators/isokinetic';
 import { tuneMclmc } from '../adaptation/mclmcTuning';
 
@@ -94,21 +94,8 @@ export function init(position: Float64Array, rng: RngState): McLmcState {
   return { position: Float64Array.from(position), velocity: normalize(z), rng: g.state(), cache: null };
 }
 
-/** U(w) and ∇U(w) on the full batch (one FGE). */
-export function potentialOf(model: LossModel, posterior: LocalPosterior): PotentialFn {
-  const { nBeta, gamma, wStar, L0 } = posterior;
-  return (w) => {
-    const { loss, grad } = model.lossAndGrad(w, null);
-    const gradient = new Float64Array(w.length);
-    let prior = 0;
-    for (let i = 0; i < w.length; i++) {
-      const dw = w[i] - wStar[i];
-      prior += dw * dw;
-      gradient[i] = nBeta * grad[i] + gamma * dw;
-    }
-    return { potential: nBeta * (loss - L0) + 0.5 * gamma * prior, gradient };
-  };
-}
+/** MCLMC samples the one local potential (../potential.ts). */
+export const potentialOf = localPotential;
 
 function checkDim(model: LossModel, fn: string): void {
   if (!(model.dim >= 2)) {
@@ -125,8 +112,8 @@ function checkIntegrator(integrator: unknown, fn: string): void {
 /** Fills the U/∇U cache of a state (costs 1 FGE when missing). Pure. */
 export function withCache(state: McLmcState, potential: PotentialFn): { state: McLmcState; fge: number } {
   if (state.cache) return { state, fge: 0 };
-  const { potential: u, gradient } = potential(state.position);
-  return { state: { ...state, cache: { potential: u, gradient } }, fge: 1 };
+  const { potential: u, grad } = potential(state.position);
+  return { state: { ...state, cache: { potential: u, gradient: grad } }, fge: 1 };
 }
 
 /**
