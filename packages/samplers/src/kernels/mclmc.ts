@@ -47,17 +47,6 @@ export interface McLmcParams {
   readonly targetEnergyVariance: number;
 }
 
-/**
- * Defaults for the config schema. McLachlan (as in BlackJAX's MCLMC): at the same energy
- * target it takes ≈ 2.2× larger steps than velocity Verlet for 2× the gradients, with a
- * smaller λ̂ bias on the test quadratics (−1.3% vs +2.0% at 5e-4) and more ESS per FGE.
- */
-export const MCLMC_DEFAULTS = {
-  integrator: 'mclachlan' as IsokineticIntegratorName,
-  tune: true,
-  targetEnergyVariance: 5e-4,
-} as const;
-
 export interface McLmcKernelParams {
   readonly stepSize: number;
   readonly L: number;

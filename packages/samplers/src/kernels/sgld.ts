@@ -25,7 +25,6 @@ import {
   initPreconditioner,
   resolvePreconditioner,
   updatePreconditioner,
-  PRECONDITIONER_DEFAULTS,
   type PreconditionKind,
   type PreconditionerState,
 } from '../preconditioners';
@@ -56,13 +55,6 @@ export interface SgldParams {
   /** Report the MALA acceptance of every step as info.acceptance; costs one more minibatch gradient per step. Default false. */
   readonly malaDiagnostic?: boolean;
 }
-
-export const SGLD_DEFAULTS = {
-  batchSize: 256,
-  precondition: 'none' as PreconditionKind,
-  ...PRECONDITIONER_DEFAULTS,
-  malaDiagnostic: false,
-} as const;
 
 export interface SgldInfo {
   /** Minibatch mean loss at the pre-step position. */
