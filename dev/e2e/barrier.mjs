@@ -13,9 +13,11 @@ if (dir && isSampleStage) {
   writeFileSync(me, '');
   const pause = new Int32Array(new SharedArrayBuffer(4));
   const deadline = Date.now() + 300_000;
-  let arrived = 0;
-  while ((arrived = readdirSync(dir).filter((f) => f.endsWith('.arrived')).length) < size && Date.now() < deadline) {
+  const arrivals = () => readdirSync(dir).filter((f) => f.endsWith('.arrived')).length;
+  let arrived = arrivals();
+  while (arrived < size && Date.now() < deadline) {
     Atomics.wait(pause, 0, 0, 100);
+    arrived = arrivals();
   }
   writeFileSync(`${me}.result`, arrived >= size ? 'met' : 'alone');
 }
