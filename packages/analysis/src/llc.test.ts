@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { estimateLlc, runningLlc } from './llc';
+import { analysisSchema } from './schema';
 import { createRng } from '@llc/core/random/rng';
 import type { SampleTrace } from '@llc/samplers/trace';
 import type { ChainStatus } from '@llc/samplers/run';
@@ -23,7 +24,7 @@ function fakeTrace(chains: Array<{ values: number[]; status?: ChainStatus }>, co
   };
 }
 
-const config = { discard: 0, rhatThreshold: 1.01, essThreshold: 400 };
+const config = analysisSchema.parse({ discard: 0 });
 
 test('λ̂ pools healthy chains only; a stopped chain is reported and flagged, never averaged in', () => {
   const rng = createRng(1);

@@ -17,7 +17,33 @@ export interface LlcEstimate extends LlcBlock {
   /** Draws each chain recorded (before the analysis discard). */
   drawsPerChain: number;
   keptPerChain: number;
+  /** Mean MALA acceptance over kept draws of healthy chains (SGLD with malaDiagnostic); null otherwise. */
+  malaAcceptance: Maybe;
   flags: string[];
+}
+
+/** Mean of the finite entries (NaN marks a draw interval with no scored step); null when none is. */
+function finiteMean(rows: ArrayLike<number>[]): Maybe {
+  let s = 0;
+  let k = 0;
+  for (const r of rows) {
+    for (let i = 0; i < r.length; i++) {
+      if (Number.isFinite(r[i])) {
+        s += r[i];
+        k++;
+      }
+    }
+  }
+  return k > 0 ? s / k : null;
+}
+
+/**
+ * The step-size bias rule of SGLD (docs/SCIENCE.md §4): a mean MALA acceptance below the band
+ * means the Langevin step's own error is large, and λ̂ sits above the ε → 0 value.
+ */
+export function malaFlag(acceptance: Maybe, min: number): string | null {
+  if (acceptance === null || acceptance >= min) return null;
+  return `MALA acceptance ${acceptance.toFixed(3)} < ${min}: stepSize too large, λ̂ carries step-size (discretisation) bias; lower stepSize`;
 }
 
 function mean(x: ArrayLike<number>): number {
@@ -47,7 +73,8 @@ export function sdOf(values: number[]): Maybe {
   return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1));
 }
 
-export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEstimate {
+/** `mala`: the acceptance trace is SGLD's MALA diagnostic, so the MALA band applies. */
+export function estimateLlc(trace: SampleTrace, config: AnalysisConfig, options: { mala: boolean } = { mala: false }): LlcEstimate {
   const { discard } = config;
   const chains: ChainResult[] = trace.manifest.chains.map((c) => {
     const kept = trace.llc[c.chain].subarray(discard, c.draws);
@@ -71,7 +98,7 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEsti
   if (!trace.manifest.complete) flags.push('incomplete run (interrupted): partial trace');
   const drawsPerChain = trace.drawSteps.length;
   const keptPerChain = Math.max(0, drawsPerChain - discard);
-  const empty = { mean: null, mcse: null, sd: null, chainSpread: null, q05: null, q50: null, q95: null, diagnostics: null };
+  const empty = { mean: null, mcse: null, sd: null, chainSpread: null, q05: null, q50: null, q95: null, diagnostics: null, malaAcceptance: null };
   if (healthy.length === 0) {
     for (const k of NA_FIELDS) na[k] = 'no chain survived';
     flags.push('no healthy chain: λ̂ not estimated');
@@ -90,6 +117,9 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEsti
   }
   flags.push(...thresholdBreaches(d, d.thresholds));
   for (const k of ['rhat', 'essBulk', 'essTail'] as const) if (d[k] === null) flags.push(`${k} NA: ${d.na[k]}`);
+  const malaAcceptance = options.mala ? finiteMean(healthy.map((c) => trace.acceptance[c].subarray(discard, discard + keptPerChain))) : null;
+  const mala = malaFlag(malaAcceptance, config.malaAcceptanceMin);
+  if (mala) flags.push(mala);
   const perChain = healthy.map((c) => chains[c].llc!);
   if (perChain.length < 2) na['llc.chainSpread'] = 'fewer than 2 healthy chains';
   return {
@@ -106,6 +136,7 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig): LlcEsti
     healthy,
     drawsPerChain,
     keptPerChain,
+    malaAcceptance,
     flags,
   };
 }

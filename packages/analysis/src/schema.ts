@@ -10,6 +10,13 @@ export const analysisSchema = z.strictObject({
   rhatThreshold: positive.default(DEFAULT_THRESHOLDS.rhat),
   /** Bulk or tail ESS at or below this flags a run. */
   essThreshold: positive.default(DEFAULT_THRESHOLDS.ess),
+  /**
+   * An SGLD run whose mean MALA acceptance is below this is flagged for step-size bias
+   * (docs/SCIENCE.md §4: the 0.9–0.95 band keeps the discretisation error small).
+   */
+  malaAcceptanceMin: z.number().gt(0).lt(1).default(0.9),
+  /** A run more than this many combined MCSE from its target's reference is flagged (docs/SCIENCE.md §5). */
+  agreementMcse: positive.default(3),
 });
 
 

@@ -5,6 +5,7 @@
  * `timing.json` beside it.
  */
 import type { Scalar } from '@llc/core/sweep';
+import type { BiasBlock, ReferenceBlock } from './reference';
 
 export const SUMMARY_SCHEMA = 'llc.summary/1';
 export const SUMMARY_FILE = 'summary.json';
@@ -59,6 +60,8 @@ export interface Summary {
     essBulk: Maybe;
     essTail: Maybe;
     essMean: Maybe;
+    /** Mean MALA acceptance over the kept draws (SGLD with malaDiagnostic), else null. */
+    malaAcceptance: Maybe;
     /** Reason for every null statistic, keyed by its path in this file (e.g. "diagnostics.rhat", "llc.mcse"). */
     na: Record<string, string>;
   };
@@ -73,6 +76,10 @@ export interface Summary {
   lambdaInfo: { multiplicity: number; exact: boolean; source: string } | null;
   relativeError: Maybe;
   errorInMcse: Maybe;
+  /** λ_ref of this run's target: its known λ, else its reference run (null: the target has neither). */
+  reference: ReferenceBlock | null;
+  /** This run against λ_ref (null fields: reason in diagnostics.na). */
+  bias: BiasBlock;
   engine: string;
 }
 

@@ -49,6 +49,7 @@ export function estimateVi(trace: ViTrace): LlcEstimate {
     healthy,
     drawsPerChain: 1,
     keptPerChain: 1,
+    malaAcceptance: null,
     flags,
   };
 }

@@ -35,8 +35,9 @@ function optionValue(args: string[], name: string): string | undefined {
 
 async function printResults(root: string, reportDir: string): Promise<void> {
   const path = join(root, reportDir, 'runs.json');
-  const { runs } = JSON.parse(await readFile(path, 'utf8')) as {
+  const { runs, verdicts } = JSON.parse(await readFile(path, 'utf8')) as {
     runs: Array<{ id: string; llc: number | null; mcse: number | null; rhat: number | null; essBulk: number | null; flags: string[] }>;
+    verdicts: Array<{ target: string; lines: string[] }>;
   };
   const f = (v: number | null, d: number) => (v === null ? 'NA' : v.toFixed(d));
   const width = Math.max(...runs.map((r) => r.id.length), 3);
@@ -46,6 +47,7 @@ async function printResults(root: string, reportDir: string): Promise<void> {
       `${r.id.padEnd(width)}  ${f(r.llc, 3).padStart(9)}  ${f(r.mcse, 3).padStart(7)}  ${f(r.rhat, 3).padStart(6)}  ${f(r.essBulk, 0).padStart(8)}  ${r.flags.length}`,
     );
   }
+  for (const v of verdicts) console.log(`\nVerdict for '${v.target}':\n${v.lines.map((l) => `  ${l}`).join('\n')}`);
   console.log(`\nReport: ${join(root, reportDir, 'index.html')} (also runs.csv, runs.json)`);
 }
 

@@ -28,15 +28,15 @@ const mlpSmall = {
   student: { widths: [4, 8, 1] },
 };
 
-test('SGLD on an MLP: every term by hand (the demo study\'s mlp-small--sgld)', () => {
-  const { slice, target } = run(mlpSmall, { kind: 'sgld', stepSize: 1e-3, batchSize: 256, chains: 4, burnIn: 3000, steps: 20000, evalEvery: 20 });
+test('SGLD on an MLP: every term by hand (the demo study\'s mlp-small--sgld, MALA diagnostic off)', () => {
+  const { slice, target } = run(mlpSmall, { kind: 'sgld', stepSize: 1e-3, batchSize: 256, chains: 4, burnIn: 3000, steps: 20000, evalEvery: 20, malaDiagnostic: false });
   const e = estimateRun(slice, target);
   assert.deepEqual(e.target, { n: 2000, nTest: 500, p: 4, outputDim: 1, d: 49, widths: [4, 8, 1] });
   // data: 4·((2000 + 500)·(4 + 1) + 2000·(4 + 1)); activations: 4 bytes · 2000 rows · 4 · (4 + 8 + 1) units;
   // trace: 8 · 4 chains · 6 arrays · 20000/20 draws.
   assert.deepEqual(e.memory, { data: 90_000, activations: 416_000, trace: 192_000 });
   assert.equal(e.memoryBytes, 698_000);
-  // 4 chains · 23000 steps · 256/2000 (what the demo run recorded: 11776).
+  // 4 chains · 23000 steps · 256/2000.
   close(e.fge, 11_776, 'fge');
   assert.equal(e.gradientCalls, 92_000);
   assert.equal(e.evaluations, 4_000);
@@ -89,7 +89,9 @@ test('FGE matches what the demo study recorded for every sampler kind (mlp-small
     return estimateRun(slice, target).fge;
   };
   const sgld = { kind: 'sgld', stepSize: 1e-4, batchSize: 256, chains: 4, burnIn: 3000, steps: 20000, evalEvery: 20 };
-  close(fge({ ...sgld, precondition: 'rmsprop', malaDiagnostic: true }), 23_552, 'sgld + MALA');
+  close(fge({ ...sgld, precondition: 'rmsprop', malaDiagnostic: true, malaEvery: 1 }), 23_552, 'sgld + MALA on every step');
+  close(fge({ ...sgld, precondition: 'rmsprop' }), 12_953.6, 'sgld + MALA on one step in 10 (the default)');
+  close(fge({ ...sgld, malaDiagnostic: false }), 11_776, 'sgld without MALA');
   close(fge({ ...sgld, kind: 'sgnht', stepSize: 0.01 }), 11_776, 'sgnht');
   assert.equal(fge({ kind: 'mclmc', chains: 4, burnIn: 1000, steps: 2000 }), 24_004);
   assert.equal(fge({ kind: 'vi', chains: 4, steps: 3000 }), 25_060);
@@ -147,7 +149,7 @@ test('checkLimits: the memory message names the run, the estimate, the limit and
 });
 
 test('checkLimits: the time message, with advice naming the sampler\'s own knobs', () => {
-  const { slice, target } = run(mlpSmall, { kind: 'sgld', stepSize: 1e-3, batchSize: 256, chains: 4, burnIn: 3000, steps: 20000, evalEvery: 20 });
+  const { slice, target } = run(mlpSmall, { kind: 'sgld', stepSize: 1e-3, batchSize: 256, chains: 4, burnIn: 3000, steps: 20000, evalEvery: 20, malaDiagnostic: false });
   const e = estimateRun(slice, target); // 44.78 s = 0.746 min
   assert.deepEqual(checkLimits([{ ...labelled(e), config: slice.config }], { maxMinutes: 0.5, maxMemoryGB: 16 }), [
     'runs[0] (a--sgld): estimated 0.746 minutes exceeds limits.maxMinutes (0.5); reduce steps, burnIn, chains or batchSize (11800 FGE)',

@@ -18,7 +18,7 @@
  * Not counted: parameter-sized vectors (a handful of float64 d-vectors) and the engine's fixed footprint.
  *
  * Work (FGE: full-data gradient equivalents, as the samplers count them in their manifests):
- *   sgld   chains·(burnIn + steps)·(b/n)·(malaDiagnostic ? 2 : 1)        b = min(batchSize, n)
+ *   sgld   chains·(T + (malaDiagnostic ? ⌈T/malaEvery⌉ : 0))·(b/n)       T = burnIn + steps, b = min(batchSize, n)
  *   sgnht  chains·(burnIn + steps)·(b/n)
  *   hmc    chains·((burnIn + steps)·integrationSteps + 1)                (the step-size search adds a few more)
  *   mclmc  chains·((burnIn + steps)·(mclachlan ? 2 : 1) + 1)
@@ -135,8 +135,8 @@ function work(c: ResolvedSamplerConfig, t: TargetShape) {
     case 'sgnht': {
       const transitions = c.burnIn + c.steps;
       const draws = Math.floor(c.steps / c.evalEvery);
-      const perStep = c.kind === 'sgld' && c.malaDiagnostic ? 2 : 1;
-      return { calls: transitions * perStep, rows: rowsOf(c.batchSize), extraFge: 0, transitions, evaluations: draws, traceFloats: 6 * draws, state: t.d };
+      const scored = c.kind === 'sgld' && c.malaDiagnostic ? Math.ceil(transitions / c.malaEvery) : 0;
+      return { calls: transitions + scored, rows: rowsOf(c.batchSize), extraFge: 0, transitions, evaluations: draws, traceFloats: 6 * draws, state: t.d };
     }
     case 'hmc': {
       const transitions = c.burnIn + c.steps;

@@ -234,7 +234,8 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
           beta2: 0.999,
           eps: 0.1,
           biasCorrection: false,
-          malaDiagnostic: false,
+          malaDiagnostic: true,
+          malaEvery: 10,
         },
         sweep: {},
       },
@@ -271,11 +272,14 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
           beta2: 0.999,
           eps: 0.1,
           biasCorrection: false,
-          malaDiagnostic: false,
+          malaDiagnostic: true,
+          malaEvery: 10,
           beta0: 1,
           gamma: 1,
         },
-        analysis: { discard: 0, rhatThreshold: 1.01, essThreshold: 400 },
+        analysis: { discard: 0, rhatThreshold: 1.01, essThreshold: 400, malaAcceptanceMin: 0.9, agreementMcse: 3 },
+        // No known λ is visible here and no HMC run: no reference run.
+        reference: null,
       },
     },
   ]);
@@ -288,6 +292,7 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
       stage: 'report',
       title: 'LLC study',
       analyses: [{ id: 'a--sgld', dir: 'artifacts/analysis/a--sgld', project: 'analysis-a--sgld' }],
+      agreementMcse: 3,
     },
   });
 });
@@ -664,4 +669,38 @@ test('PipelineConfigError lists every problem at once and says nothing was run',
   for (const part of ['targets.a.student.widths[0]', 'runs[0].target: no target named "z"', 'runs[1].sampler: no sampler named "sgd"', 'batchSize is 256']) {
     assert.ok(late.message.includes(part), `${part} missing from:\n${late.message}`);
   }
+});
+
+test('reference: the first HMC run by default, a declared run wins, and the reference run compares with itself', () => {
+  const refs = (input: unknown) =>
+    Object.fromEntries(expandPipeline(input, FILE).analyses.map((a) => [a.slice.id, a.slice.reference && `${a.slice.reference.run}${a.slice.reference.declared ? ' (declared)' : ''}`]));
+  const samplers = { sgld: sgld({ stepSize: sweep([1e-4, 1e-3]) }), hmc: { kind: 'hmc' }, mclmc: { kind: 'mclmc' } };
+  const byDefault = refs(config({ targets: { a: target(), b: target() }, samplers, runs: [{ target: '*', sampler: ['sgld', 'mclmc'] }, { target: 'a', sampler: 'hmc' }] }));
+  assert.deepEqual(byDefault, {
+    'a--sgld--stepSize-1e-4': 'a--hmc',
+    'a--sgld--stepSize-1e-3': 'a--hmc',
+    'a--mclmc': 'a--hmc',
+    'b--sgld--stepSize-1e-4': null,
+    'b--sgld--stepSize-1e-3': null,
+    'b--mclmc': null,
+    'a--hmc': 'a--hmc',
+  });
+  const declared = refs(config({ samplers: { ...samplers, mclmc: { kind: 'mclmc', reference: true } } }));
+  assert.equal(declared['a--hmc'], 'a--mclmc (declared)');
+  assert.equal(declared['a--mclmc'], 'a--mclmc (declared)');
+  // On a run entry it overrides the sampler entry, and may pick one point of a sweep.
+  const onRun = refs(config({ samplers, runs: [{ sampler: 'sgld', overrides: { stepSize: 1e-5 }, reference: true }, { sampler: ['hmc', 'mclmc'] }] }));
+  assert.equal(onRun['a--hmc'], 'a--sgld (declared)');
+  // reference is not a hyperparameter: the sample slice (and its cache key) does not see it.
+  const sample = sampleOf(config({ samplers: { hmc: { kind: 'hmc', reference: true } } }), 'a--hmc');
+  assert.equal('reference' in sample.config, false);
+  assert.deepEqual(sampleOf(config({ samplers: { hmc: { kind: 'hmc' } } }), 'a--hmc'), sample);
+});
+
+test('reference: two reference runs on one target is one clear error naming both and the fix', () => {
+  const e = problemsOf(config({ samplers: { sgld: sgld({ stepSize: sweep([1e-4, 1e-3]), reference: true }) } }));
+  assert.deepEqual(e.problems, [
+    "target 'a': 2 runs are declared its reference ('a--sgld--stepSize-1e-4' by samplers.sgld.reference, 'a--sgld--stepSize-1e-3' by samplers.sgld.reference); " +
+      'a target has one reference: set reference: true on one run (a swept reference sampler gives one run per sweep point, so set it on a run entry instead)',
+  ]);
 });

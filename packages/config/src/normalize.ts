@@ -53,12 +53,27 @@ export interface AnalysisSlice {
   sweep: Record<string, Scalar>;
   hyperparameters: Record<string, Scalar>;
   analysis: AnalysisConfig;
+  /**
+   * The run whose λ̂ is this target's reference (this run itself, when it is the reference), or
+   * null: then only a known λ, if the target has one, is a reference. `declared` is false where
+   * it is the default choice (the target's first HMC run).
+   */
+  reference: AnalysisReference | null;
+}
+
+export interface AnalysisReference {
+  run: string;
+  dir: string;
+  project: string;
+  declared: boolean;
 }
 
 export interface ReportSlice {
   stage: 'report';
   title: string;
   analyses: Array<{ id: string; dir: string; project: string }>;
+  /** analysis.agreementMcse: the verdict's agreement limit and the ε-extrapolation flag's. */
+  agreementMcse: number;
 }
 
 export type Slice = TargetSlice | SampleSlice | AnalysisSlice | ReportSlice;
@@ -201,6 +216,7 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
   const runs = pipeline.runs ?? [{ target: '*' as const, sampler: '*' as const }];
   const samples: Unit<SampleSlice>[] = [];
   const seen = new Map<string, string>();
+  const declaredReferences: Array<{ target: string; id: string; where: string }> = [];
   runs.forEach((run, r) => {
     const runPath = pipeline.runs ? `runs[${r}]` : 'runs (default: every target × every sampler)';
     const ts = select(run.target, targetNames, 'target', `${runPath}.target`, problems);
@@ -213,7 +229,9 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
       for (const s of ss) {
         const mergedWithPlacement = mergedBySampler.get(s);
         if (!mergedWithPlacement) continue;
-        const { placement, rest: merged } = splitPlacement(mergedWithPlacement as { backend?: Backend; slurm?: SlurmSettings }, pipelinePlacement);
+        const { placement, rest: withReference } = splitPlacement(mergedWithPlacement as { backend?: Backend; slurm?: SlurmSettings }, pipelinePlacement);
+        const { reference: samplerReference, ...merged } = withReference as Record<string, unknown> & { reference?: boolean };
+        const isReference = run.reference ?? samplerReference ?? false;
         const posterior: Record<string, unknown> = { ...pipeline.posterior, ...(run.posterior ?? {}) };
         const axes: Array<[string, Scalar[]]> = [];
         for (const [k, v] of Object.entries(merged)) if (isSweep(v)) axes.push([k, v.$sweep as Scalar[]]);
@@ -233,6 +251,7 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
             continue;
           }
           seen.set(id, where);
+          if (isReference) declaredReferences.push({ target: t, id, where: run.reference !== undefined ? `${runPath}.reference` : `samplers.${s}.reference` });
           const field = (key: string) =>
             run.overrides && key in run.overrides ? `${runPath}.overrides.${key}` : `samplers.${s}.${key}`;
           problems.push(...checkRunLimits(runPath, id, config, pipeline.targets[t], pipeline.limits));
@@ -261,8 +280,10 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
     }
   });
 
+  const references = chooseReferences(targetNames, samples, declaredReferences, problems);
   if (problems.length > 0) throw new PipelineConfigError(file, problems);
 
+  const analysisUnit = (id: string) => ({ project: `${pre}analysis-${id}`, dir: `${artifactsDir}/analysis/${id}` });
   const analyses: Unit<AnalysisSlice>[] = samples.map(({ slice, outputDir, project }) => ({
     project: `${pre}analysis-${slice.id}`,
     placement: pipelinePlacement,
@@ -282,6 +303,7 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
       sweep: slice.sweep,
       hyperparameters: hyperparameters(slice),
       analysis: pipeline.analysis,
+      reference: references.has(slice.target) ? { ...references.get(slice.target)!, ...analysisUnit(references.get(slice.target)!.run) } : null,
     },
   }));
 
@@ -294,12 +316,43 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
       stage: 'report',
       title: pipeline.report.title,
       analyses: analyses.map((a) => ({ id: a.slice.id, dir: a.outputDir, project: a.project })),
+      agreementMcse: pipeline.analysis.agreementMcse,
     },
   };
   return { layout, placement: pipelinePlacement, targets, samples, analyses, report };
 }
 
 /** Splits the placement fields off a target or sampler config, merging them over the pipeline's. */
+/**
+ * One reference run per target: the run declared with `reference: true`, else the target's
+ * first HMC run (Metropolis-adjusted, so unbiased at any step size), else none.
+ */
+function chooseReferences(
+  targetNames: string[],
+  samples: Unit<SampleSlice>[],
+  declared: Array<{ target: string; id: string; where: string }>,
+  problems: string[],
+): Map<string, { run: string; declared: boolean }> {
+  const out = new Map<string, { run: string; declared: boolean }>();
+  for (const t of targetNames) {
+    const mine = declared.filter((d) => d.target === t);
+    if (mine.length > 1) {
+      problems.push(
+        `target '${t}': ${mine.length} runs are declared its reference (${mine.map((d) => `'${d.id}' by ${d.where}`).join(', ')}); ` +
+          'a target has one reference: set reference: true on one run (a swept reference sampler gives one run per sweep point, so set it on a run entry instead)',
+      );
+      continue;
+    }
+    if (mine.length === 1) {
+      out.set(t, { run: mine[0].id, declared: true });
+      continue;
+    }
+    const hmc = samples.find((u) => u.slice.target === t && u.slice.config.kind === 'hmc');
+    if (hmc) out.set(t, { run: hmc.slice.id, declared: false });
+  }
+  return out;
+}
+
 function splitPlacement<T extends { backend?: Backend; slurm?: SlurmSettings }>(
   config: T,
   base: Placement,

@@ -79,11 +79,19 @@ const posteriorOverrideSchema = z.strictObject({
   gamma: sweepable(z.number().nonnegative().finite()).optional(),
 });
 
-export const sgldSchema = samplers.sgldSchema.extend(placementFields);
-export const sgnhtSchema = samplers.sgnhtSchema.extend(placementFields);
-export const hmcSchema = samplers.hmcSchema.extend(placementFields);
-export const mclmcSchema = samplers.mclmcSchema.extend(placementFields);
-export const viSchema = samplers.viSchema.extend(placementFields);
+/**
+ * `reference: true` makes this sampler's run on a target that target's reference estimate λ_ref:
+ * every other run there is compared with it (docs/SUMMARY.md "reference"). Not a hyperparameter:
+ * it changes which analyses compare with which, never a sample.
+ */
+const referenceField = { reference: z.boolean().optional() };
+const samplerEntryFields = { ...placementFields, ...referenceField };
+
+export const sgldSchema = samplers.sgldSchema.extend(samplerEntryFields);
+export const sgnhtSchema = samplers.sgnhtSchema.extend(samplerEntryFields);
+export const hmcSchema = samplers.hmcSchema.extend(samplerEntryFields);
+export const mclmcSchema = samplers.mclmcSchema.extend(samplerEntryFields);
+export const viSchema = samplers.viSchema.extend(samplerEntryFields);
 export const samplerSchema = z.discriminatedUnion('kind', [sgldSchema, sgnhtSchema, hmcSchema, mclmcSchema, viSchema]);
 
 const selection = z.union([z.literal('*'), name('target/sampler'), z.array(name('target/sampler')).min(1)]);
@@ -94,6 +102,8 @@ export const runSchema = z.strictObject({
   posterior: posteriorOverrideSchema.optional(),
   /** Hyperparameters that replace the sampler's own for these runs (may be sweeps). */
   overrides: z.record(z.string(), z.unknown()).optional(),
+  /** These runs are their target's reference (overrides the sampler entry's `reference`). */
+  ...referenceField,
 });
 
 export const reportSchema = z.strictObject({

@@ -108,16 +108,19 @@ export function buildProjects(pipeline: ExpandedPipeline, sourcesOf: SourcesOf, 
   }
   for (const unit of pipeline.analyses) {
     const sample = unit.slice.sampleProject;
+    // Every other run on a target is compared with its reference run's summary, so it waits for it
+    // and hashes it (a rerun reference reruns the comparisons, nothing else).
+    const reference = unit.slice.reference && unit.slice.reference.run !== unit.slice.id ? [unit.slice.reference.project] : [];
     projects[unit.root] = {
       root: unit.root,
       name: unit.project,
       projectType: 'application',
       tags: ['llc:analysis', pipelineTag],
-      implicitDependencies: [sample],
+      implicitDependencies: [sample, ...reference],
       targets: {
-        [names.analyze]: stageTarget(placements, unit, `Analyse run ${unit.slice.run}: λ̂, R-hat, ESS, MCSE, plots`, sourcesOf('analysis'), {
+        [names.analyze]: stageTarget(placements, unit, `Analyse run ${unit.slice.run}: λ̂, R-hat, ESS, MCSE, bias against the reference, plots`, sourcesOf('analysis'), {
           externalDependencies: PLOT_PACKAGES,
-          dependsOn: [{ projects: [sample], target: names.sample }],
+          dependsOn: [{ projects: [sample], target: names.sample }, ...(reference.length ? [{ projects: reference, target: names.analyze }] : [])],
           inputs: [upstreamOutputs] as TargetConfiguration['inputs'],
         }),
       },

@@ -3,6 +3,7 @@
  * few lines of inline script, no network access needed to view it.
  */
 import { COLUMNS, formatCell, type ReportRow } from './table';
+import type { TargetVerdict } from './verdict';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -23,6 +24,8 @@ th { background: #f4f4f4; cursor: pointer; user-select: none; }
 td.text { text-align: left; }
 td.text:last-child { white-space: normal; min-width: 24em; font-size: 11px; color: #444; }
 tr.flagged td { background: #fff4e5; }
+tr.reference td:first-child { font-weight: bold; }
+.verdict ul { margin: 4px 0 12px; font-size: 14px; }
 .flag { color: #a34a00; }
 figure { display: inline-block; margin: 8px; vertical-align: top; }
 figcaption { font-size: 12px; color: #555; }
@@ -63,13 +66,30 @@ export function renderTable(rows: ReportRow[]): string {
         const inner = c.key === 'flags' && row.flags.length > 0 ? `<span class="flag">${escapeHtml(text)}</span>` : escapeHtml(text);
         return `<td${cls} data-v="${escapeHtml(v)}">${inner}</td>`;
       }).join('');
-      return `<tr id="run-${escapeHtml(row.id)}"${row.flags.length > 0 ? ' class="flagged"' : ''}>${cells}</tr>`;
+      const classes = [row.flags.length > 0 ? 'flagged' : '', row.isReference ? 'reference' : ''].filter(Boolean).join(' ');
+      return `<tr id="run-${escapeHtml(row.id)}"${classes ? ` class="${classes}"` : ''}>${cells}</tr>`;
     })
     .join('\n');
   return `<table class="sortable"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-export function renderReport(opts: { title: string; rows: ReportRow[]; overview: ReportSection[]; sections: ReportSection[]; notes: string[] }): string {
+function renderVerdicts(verdicts: TargetVerdict[]): string {
+  if (verdicts.length === 0) return '';
+  const one = (v: TargetVerdict) =>
+    `<div class="verdict" id="verdict-${escapeHtml(v.target)}"><h3>Target '${escapeHtml(v.target)}'</h3>\n<ul>` +
+    v.lines.map((l) => `<li${/^(Disagrees|Reference unusable|No reference)/.test(l) ? ' class="flag"' : ''}>${escapeHtml(l)}</li>`).join('') +
+    '</ul></div>';
+  return `<h2>Verdict</h2>\n${verdicts.map(one).join('\n')}`;
+}
+
+export function renderReport(opts: {
+  title: string;
+  rows: ReportRow[];
+  verdicts: TargetVerdict[];
+  overview: ReportSection[];
+  sections: ReportSection[];
+  notes: string[];
+}): string {
   const section = (s: ReportSection, level: 'h2' | 'h3') =>
     `<${level}>${escapeHtml(s.title)}</${level}>\n` +
     s.figures.map((f) => `<figure>${f.svg}<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`).join('\n');
@@ -78,6 +98,7 @@ export function renderReport(opts: { title: string; rows: ReportRow[]; overview:
 <style>${STYLE}</style></head>
 <body>
 <h1>${escapeHtml(opts.title)}</h1>
+${renderVerdicts(opts.verdicts)}
 ${opts.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
 <h2>All runs</h2>
 ${renderTable(opts.rows)}

@@ -22,6 +22,11 @@ export interface ReportRow {
   essPerFge: number | null;
   lambdaTrue: number | null;
   relativeError: number | null;
+  /** λ_ref of the target (known λ or the reference run's λ̂); 'reference' marks the reference run's own row. */
+  reference: number | null;
+  isReference: boolean;
+  biasRelative: number | null;
+  biasInMcse: number | null;
   flags: string[];
 }
 
@@ -40,6 +45,9 @@ export const COLUMNS: Array<{ key: keyof ReportRow; title: string; digits?: numb
   { key: 'essPerFge', title: 'ESS/FGE', digits: 3 },
   { key: 'lambdaTrue', title: 'λ true', digits: 4 },
   { key: 'relativeError', title: 'rel. error', digits: 3 },
+  { key: 'reference', title: 'λ ref', digits: 4 },
+  { key: 'biasRelative', title: 'bias vs ref', digits: 3 },
+  { key: 'biasInMcse', title: 'bias / MCSE', digits: 1 },
   { key: 'flags', title: 'flags' },
   // Last: it is the longest cell, and the numbers should stay on screen.
   { key: 'hyperparameters', title: 'hyperparameters' },
@@ -51,7 +59,9 @@ export function formatHyperparameters(h: Record<string, unknown>): string {
     .join(' ');
 }
 
-export function toRow(summary: Summary, timing: Timing | null): ReportRow {
+/** `extraFlags`: flags only the report can raise (they need several runs), shown beside the run's own. */
+export function toRow(summary: Summary, timing: Timing | null, extraFlags: string[] = []): ReportRow {
+  const ref = summary.reference;
   return {
     id: summary.id,
     target: summary.target,
@@ -70,7 +80,11 @@ export function toRow(summary: Summary, timing: Timing | null): ReportRow {
     essPerFge: summary.work.essPerFge,
     lambdaTrue: summary.lambdaTrue,
     relativeError: summary.relativeError,
-    flags: summary.flags,
+    reference: ref?.usable ? ref.value : null,
+    isReference: ref?.source === 'run' && ref.run === summary.id,
+    biasRelative: summary.bias.relative,
+    biasInMcse: summary.bias.inMcse,
+    flags: [...summary.flags, ...extraFlags],
   };
 }
 
@@ -88,7 +102,7 @@ function csvField(s: string): string {
 
 /** CSV with full-precision numbers (the HTML rounds; scripts should not). */
 export function toCsv(rows: ReportRow[]): string {
-  const keys: Array<keyof ReportRow> = ['id', 'kind', ...COLUMNS.map((c) => c.key)];
+  const keys: Array<keyof ReportRow> = ['id', 'kind', 'isReference', ...COLUMNS.map((c) => c.key)];
   const unique = [...new Set(keys)];
   const lines = [unique.join(',')];
   for (const row of rows) {

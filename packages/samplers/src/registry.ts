@@ -30,6 +30,7 @@ export const SAMPLERS: { [K in Kind]: Factory<K> } = {
       // A preconditioner that keeps adapting biases λ̂: freeze it when burn-in ends unless told otherwise.
       freezeAfter: config.precondition === 'none' ? null : (config.freezeAfter ?? config.burnIn),
       malaDiagnostic: config.malaDiagnostic,
+      malaEvery: config.malaEvery,
     }) as unknown as SamplingAlgorithm<KernelState>,
   sgnht: (config, model, posterior) =>
     sgnht.create(model, posterior, {

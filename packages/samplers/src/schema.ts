@@ -56,8 +56,14 @@ export const sgldSchema = z.strictObject({
    * a preconditioner that keeps adapting to the chain's own gradients biases λ̂ (~6–20%).
    */
   freezeAfter: sweepable(nonNegativeInt).optional(),
-  /** Record each step's MALA acceptance probability (0.9–0.95 is healthy); costs one more minibatch gradient per step. */
-  malaDiagnostic: z.boolean().default(false),
+  /**
+   * Score steps with their MALA acceptance probability: the analysis flags a run whose mean is
+   * below analysis.malaAcceptanceMin (step-size bias; docs/SCIENCE.md §4). One more minibatch
+   * gradient per scored step.
+   */
+  malaDiagnostic: z.boolean().default(true),
+  /** Score one step in this many (1 = every step); the trajectory is the same whatever it is. */
+  malaEvery: positiveInt.default(10),
 });
 
 /** Stochastic-gradient Nosé–Hoover thermostat (Ding et al. 2014). */

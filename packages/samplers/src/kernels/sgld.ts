@@ -34,6 +34,8 @@ export interface SgldState {
   readonly rng: RngState;
   /** RMSProp/Adam statistics (t, v, m). Absent for plain SGLD; when absent for a preconditioned kernel it starts fresh. */
   readonly preconditioner?: PreconditionerState;
+  /** Steps since the last MALA diagnostic (only with malaDiagnostic and malaEvery > 1). */
+  readonly sinceMala?: number;
 }
 
 export interface SgldParams {
@@ -52,16 +54,18 @@ export interface SgldParams {
   readonly biasCorrection?: boolean;
   /** Stop adapting v (hence P) after this many steps; null (default) = adapt forever. Set to burnIn for an unbiased sampling phase. */
   readonly freezeAfter?: number | null;
-  /** Report the MALA acceptance of every step as info.acceptance; costs one more minibatch gradient per step. Default false. */
+  /** Report the MALA acceptance as info.acceptance; costs one more minibatch gradient per scored step. Default false. */
   readonly malaDiagnostic?: boolean;
+  /** Score one step in this many (the first, then every malaEvery-th); default 1. Never changes the trajectory. */
+  readonly malaEvery?: number;
 }
 
 export interface SgldInfo {
   /** Minibatch mean loss at the pre-step position. */
   readonly batchLoss: number;
-  /** Work in full-gradient equivalents: b/n per minibatch gradient (2b/n with the MALA diagnostic). */
+  /** Work in full-gradient equivalents: b/n per minibatch gradient (2b/n on a step the MALA diagnostic scores). */
   readonly fge: number;
-  /** MALA acceptance probability of this step (only with malaDiagnostic). */
+  /** MALA acceptance probability of this step (only on the steps malaDiagnostic scores). */
   readonly acceptance?: number;
 }
 
@@ -123,6 +127,8 @@ export function buildKernel(model: LossModel, posterior: LocalPosterior, params:
     freezeAfter: params.freezeAfter,
   });
   const mala = params.malaDiagnostic ?? false;
+  const malaEvery = params.malaEvery ?? 1;
+  if (!(Number.isInteger(malaEvery) && malaEvery >= 1)) throw new Error(`Error in sgld.buildKernel: malaEvery must be an integer ≥ 1, got ${malaEvery}`);
   const full = params.batchSize === null || params.batchSize >= model.n;
   const b = full ? model.n : params.batchSize!;
   const batch = full ? null : new Int32Array(b);
@@ -140,7 +146,9 @@ export function buildKernel(model: LossModel, posterior: LocalPosterior, params:
     const { loss, grad } = model.lossAndGrad(w, batch, gradBuffer);
     rng.fillNormal(noise);
     const next = new Float64Array(w.length);
-    const forwardMean = mala ? new Float64Array(w.length) : null;
+    // sinceMala counts the steps since the last scored one; absent means "score this one".
+    const scored = mala && (state.sinceMala ?? malaEvery) >= malaEvery;
+    const forwardMean = scored ? new Float64Array(w.length) : null;
     let preconditioner: PreconditionerState | undefined;
     let scale: Float64Array | null = null;
 
@@ -173,7 +181,8 @@ export function buildKernel(model: LossModel, posterior: LocalPosterior, params:
       acceptance = malaAcceptance(w, next, uFrom, forwardMean, model, posterior, batch, stepSize, scale);
       fge += fgePerGradient;
     }
-    const nextState: SgldState = preconditioner ? { position: next, rng: rng.state(), preconditioner } : { position: next, rng: rng.state() };
+    const base: SgldState = preconditioner ? { position: next, rng: rng.state(), preconditioner } : { position: next, rng: rng.state() };
+    const nextState: SgldState = mala && malaEvery > 1 ? { ...base, sinceMala: scored ? 1 : (state.sinceMala ?? 0) + 1 } : base;
     const info: SgldInfo = acceptance === undefined ? { batchLoss: loss, fge } : { batchLoss: loss, fge, acceptance };
     return { state: nextState, info };
   };

@@ -16,15 +16,27 @@ import { readTargetMeta, type KnownLambda } from '@llc/targets/artifact';
 import { svgToPng } from '@llc/plots/index';
 import { runPlots, type RunPlot } from '@llc/plots/runPlots';
 import { estimateLlc, type LlcEstimate } from '@llc/analysis/llc';
-import { ANALYSIS_MANIFEST, type AnalysisManifest } from '@llc/analysis/artifact';
+import { ANALYSIS_MANIFEST, readAnalysisArtifact, type AnalysisManifest } from '@llc/analysis/artifact';
+import { biasAgainst, disagreementFlag, likelyCause, referenceFor, type ReferenceBlock } from '@llc/analysis/reference';
 import { SUMMARY_FILE, SUMMARY_SCHEMA, TIMING_FILE, type Summary, type Timing } from '@llc/analysis/summary';
 
-function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate, known: KnownLambda | null): Summary {
+/** λ_ref for this run: the known λ, this run itself, or the reference run's summary (read and verified). */
+async function loadReference(slice: AnalysisSlice, ctx: StageContext, known: KnownLambda | null, own: LlcEstimate): Promise<ReferenceBlock | null> {
+  const ref = slice.reference;
+  if (known || !ref) return referenceFor(known, null);
+  if (ref.run === slice.id) return referenceFor(null, { estimate: { id: slice.id, mean: own.mean, mcse: own.mcse, flags: own.flags }, declared: ref.declared });
+  const { summary } = await readAnalysisArtifact(ctx.workspaceRoot, { dir: ref.dir, project: ref.project });
+  return referenceFor(null, { estimate: { id: summary.id, mean: summary.llc.mean, mcse: summary.llc.mcse, flags: summary.flags }, declared: ref.declared });
+}
+
+function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate, known: KnownLambda | null, reference: ReferenceBlock | null): Summary {
   const lambdaTrue = known?.value ?? null;
   const d = est.diagnostics;
   const fge = m.chains.reduce((a, c) => a + c.totalFge, 0);
   const relativeError = lambdaTrue !== null && est.mean !== null && lambdaTrue !== 0 ? (est.mean - lambdaTrue) / lambdaTrue : null;
   const errorInMcse = lambdaTrue !== null && est.mean !== null && est.mcse ? (est.mean - lambdaTrue) / est.mcse : null;
+  const { bias, na: biasNa } = biasAgainst({ id: slice.id, mean: est.mean, mcse: est.mcse, flags: est.flags }, reference);
+  const disagreement = disagreementFlag(bias, reference, slice.analysis.agreementMcse, likelyCause(slice.samplerKind, est.flags));
   return {
     schema: SUMMARY_SCHEMA,
     id: slice.id,
@@ -42,9 +54,10 @@ function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate,
       essBulk: d?.essBulk ?? null,
       essTail: d?.essTail ?? null,
       essMean: d?.essMean ?? null,
-      na: est.na,
+      malaAcceptance: est.malaAcceptance,
+      na: { ...est.na, ...biasNa },
     },
-    flags: est.flags,
+    flags: disagreement ? [...est.flags, disagreement] : est.flags,
     draws: {
       chains: m.chains.length,
       healthyChains: est.healthy.length,
@@ -58,6 +71,8 @@ function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate,
     lambdaInfo: known ? { multiplicity: known.multiplicity, exact: known.exact, source: known.source } : null,
     relativeError,
     errorInMcse,
+    reference,
+    bias,
     engine: m.engine.loss?.kind ?? m.engine.backend,
   };
 }
@@ -78,10 +93,10 @@ export async function runAnalysisStage(slice: AnalysisSlice, ctx: StageContext):
     plots = viPlots(slice.id, vi, est, reference);
   } else {
     const trace = await readSampleArtifact(dir, rel, rerun, manifest);
-    est = estimateLlc(trace, slice.analysis);
+    est = estimateLlc(trace, slice.analysis, { mala: slice.samplerKind === 'sgld' && slice.hyperparameters.malaDiagnostic === true });
     plots = runPlots({ ...slice, discard: slice.analysis.discard }, trace, est, reference);
   }
-  const summary = buildSummary(slice, manifest, est, known);
+  const summary = buildSummary(slice, manifest, est, known, await loadReference(slice, ctx, known, est));
   const timing: Timing = {
     samplerSeconds: manifest.timing.seconds,
     startedAt: manifest.timing.startedAt,

@@ -14,6 +14,59 @@ import { intervalPlot, svgToPng } from '@llc/plots/index';
 import { readAnalysisArtifact, type LoadedAnalysis } from '@llc/analysis/artifact';
 import { toCsv, toRow } from '@llc/report/table';
 import { renderReport, type ReportSection } from '@llc/report/html';
+import { targetVerdict, type TargetVerdict } from '@llc/report/verdict';
+import { extrapolateToZeroStep, extrapolationFlag, type Extrapolation } from '@llc/analysis/stepSizeExtrapolation';
+
+/** One step-size sweep: the runs of one sampler entry on one target that differ only in stepSize. */
+interface StepSweep {
+  target: string;
+  sampler: string;
+  label: string;
+  runs: LoadedAnalysis[];
+  fit: Extrapolation;
+}
+
+function stepSizeSweeps(analyses: LoadedAnalysis[]): StepSweep[] {
+  const groups = new Map<string, LoadedAnalysis[]>();
+  for (const a of analyses) {
+    const { stepSize, ...rest } = a.summary.sweep;
+    if (typeof stepSize !== 'number') continue;
+    const key = JSON.stringify([a.summary.target, a.summary.sampler, Object.entries(rest).sort()]);
+    groups.set(key, [...(groups.get(key) ?? []), a]);
+  }
+  const sweeps: StepSweep[] = [];
+  for (const runs of groups.values()) {
+    const usable = runs.filter((a) => a.summary.llc.mean !== null && a.summary.llc.mcse !== null);
+    const fit = extrapolateToZeroStep(
+      usable.map((a) => ({ id: a.summary.id, stepSize: a.summary.sweep.stepSize as number, mean: a.summary.llc.mean!, mcse: a.summary.llc.mcse! })),
+    );
+    if (!fit) continue;
+    const { stepSize: _, ...rest } = runs[0].summary.sweep;
+    const label = [runs[0].summary.sampler, ...Object.entries(rest).map(([k, v]) => `${k}=${formatIdValue(v)}`)].join(' ');
+    sweeps.push({ target: runs[0].summary.target, sampler: runs[0].summary.sampler, label, runs: usable, fit });
+  }
+  return sweeps;
+}
+
+function extrapolationSvg(sweep: StepSweep, reference: number | null): string {
+  const { fit } = sweep;
+  const items = [
+    { label: 'ε → 0 (fit)', value: fit.intercept, lower: fit.intercept - 2 * fit.interceptSe, upper: fit.intercept + 2 * fit.interceptSe, group: 'extrapolated' },
+    ...[...sweep.runs]
+      .sort((a, b) => (a.summary.sweep.stepSize as number) - (b.summary.sweep.stepSize as number))
+      .map((a) => {
+        const m = a.summary.llc.mean!;
+        const e = a.summary.llc.mcse!;
+        return { label: `ε=${formatIdValue(a.summary.sweep.stepSize)}`, value: m, lower: m - 2 * e, upper: m + 2 * e, group: 'run' };
+      }),
+  ];
+  return intervalPlot({
+    title: `λ̂ against step size: ${sweep.label} on '${sweep.target}'`,
+    yLabel: 'λ̂ (± 2 MCSE; fit ± 2 SE)',
+    items,
+    referenceLines: reference === null ? [] : [{ value: reference, label: `λ ref = ${+reference.toFixed(3)}` }],
+  });
+}
 
 
 /** Short labels (stepSize=1e-4, not 0.0001) so category axes stay readable. */
@@ -39,8 +92,23 @@ function comparisonSvg(title: string, runs: LoadedAnalysis[], label: (a: LoadedA
 export async function runReportStage(slice: ReportSlice, ctx: StageContext): Promise<void> {
   const analyses: LoadedAnalysis[] = [];
   for (const ref of slice.analyses) analyses.push(await readAnalysisArtifact(ctx.workspaceRoot, ref));
-  const rows = analyses.map((a) => toRow(a.summary, a.timing));
+  const sweeps = stepSizeSweeps(analyses);
+  const extraFlags = new Map<string, string[]>();
+  for (const sw of sweeps) {
+    for (const a of sw.runs) {
+      const flag = extrapolationFlag(sw.fit, a.summary.id, slice.agreementMcse, sw.sampler);
+      if (flag) extraFlags.set(a.summary.id, [...(extraFlags.get(a.summary.id) ?? []), flag]);
+    }
+  }
+  const rows = analyses.map((a) => toRow(a.summary, a.timing, extraFlags.get(a.summary.id)));
   const targets = [...new Set(analyses.map((a) => a.summary.target))];
+  const verdicts: TargetVerdict[] = targets.map((target) =>
+    targetVerdict(
+      target,
+      analyses.filter((a) => a.summary.target === target).map((a) => ({ summary: a.summary, flags: [...a.summary.flags, ...(extraFlags.get(a.summary.id) ?? [])] })),
+      slice.agreementMcse,
+    ),
+  );
 
   await replaceDirAtomic(ctx.outputDir, async (tmp) => {
     const files: string[] = [];
@@ -60,6 +128,15 @@ export async function runReportStage(slice: ReportSlice, ctx: StageContext): Pro
       const svg = comparisonSvg(`λ̂ across runs on target '${target}'`, runs, (a) => `${a.summary.sampler} ${sweepLabel(a)}`.trim());
       await writePlot(`compare-target-${target}`, svg);
       const figures = [{ caption: `λ̂ ± 2 MCSE for every run on '${target}'`, svg }];
+      const reference = verdicts.find((v) => v.target === target)?.recommended?.value ?? null;
+      for (const [i, sw] of sweeps.filter((x) => x.target === target).entries()) {
+        const plot = extrapolationSvg(sw, reference);
+        await writePlot(`step-size-${target}-${i}`, plot);
+        figures.push({
+          caption: `${sw.label}: λ̂ against ε with the weighted linear ε → 0 extrapolation ${sw.fit.intercept.toFixed(3)} ± ${sw.fit.interceptSe.toFixed(3)}`,
+          svg: plot,
+        });
+      }
       for (const a of runs) {
         for (const plot of a.manifest.plots) {
           const src = join(a.dir, `${plot.name}.svg`);
@@ -88,16 +165,17 @@ export async function runReportStage(slice: ReportSlice, ctx: StageContext): Pro
     const html = renderReport({
       title: slice.title,
       rows,
+      verdicts,
       overview,
       sections,
       notes: [
-        `${rows.length} runs on ${targets.length} target${targets.length === 1 ? '' : 's'}; ${flagged} flagged (R̂ at or above its threshold, ESS at or below its threshold, or stopped chains). Click a column title to sort.`,
+        `${rows.length} runs on ${targets.length} target${targets.length === 1 ? '' : 's'}; ${flagged} flagged (R̂ or ESS past its threshold, MALA acceptance below its band, off the ε → 0 extrapolation, disagreeing with the reference, divergences or stopped chains). Click a column title to sort.`,
         'λ̂ = mean over healthy chains and kept draws of nβ(L_n(w) − L_n(w*)); MCSE from ess_mean; R̂ and ESS are rank-normalised split versions (Vehtari et al. 2021).',
       ],
     });
     await write(REPORT_FILES.html, html);
     await write(REPORT_FILES.csv, toCsv(rows));
-    await writeJsonAtomic(join(tmp, REPORT_FILES.json), { title: slice.title, runs: rows });
+    await writeJsonAtomic(join(tmp, REPORT_FILES.json), { title: slice.title, verdicts, runs: rows });
     files.push(REPORT_FILES.json);
     await writeJsonAtomic(join(tmp, REPORT_FILES.manifest), { schema: 'llc.report/1', files: await describeFiles(tmp, files) });
   });
