@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateLlc, runningLlc } from './llc';
+import { estimateLlc, malaFlag, runningLlc } from './llc';
+import { create } from '@llc/samplers/kernels/sgld';
+import { runChains, type RunResult } from '@llc/samplers/run';
+import { quadraticPotential, quadraticExactLlc, quadraticUlaLlc } from '@llc/targets/potentials/quadratic';
 import { analysisSchema } from './schema';
 import { createRng } from '@llc/core/random/rng';
 import type { SampleTrace } from '@llc/samplers/trace';
@@ -72,4 +75,44 @@ test('analysis.discard drops leading draws; running λ̂ ends at the pooled mean
   assert.equal(run.k.at(-1), 30);
   assert.equal(run.mean.at(-1), est.mean);
   assert.equal(run.k[0], 6);
+});
+
+/** A SampleTrace around chains run in memory (what the sample stage would write). */
+function traceOf(r: RunResult): SampleTrace {
+  const t = fakeTrace(r.chains.map((c) => ({ values: Array.from(c.llc) })));
+  return { ...t, acceptance: r.chains.map((c) => c.acceptance) };
+}
+
+test('the MALA band: a mean acceptance below analysis.malaAcceptanceMin is flagged with the reason; NaN intervals are skipped', () => {
+  const values = Array.from({ length: 60 }, (_, i) => 3 + Math.sin(i));
+  const withAcceptance = (a: number[]) => ({ ...fakeTrace([{ values }, { values }]), acceptance: [Float64Array.from(a), Float64Array.from(a)] });
+  const low = withAcceptance(values.map((_, i) => (i % 2 ? 0.8 : Number.NaN)));
+  const est = estimateLlc(low, config, { mala: true });
+  assert.ok(Math.abs(est.malaAcceptance! - 0.8) < 1e-12);
+  assert.ok(est.flags.includes('MALA acceptance 0.800 < 0.9: stepSize too large, λ̂ carries step-size (discretisation) bias; lower stepSize'), est.flags.join('; '));
+  assert.equal(estimateLlc(low, config).malaAcceptance, null, 'the band applies to SGLD\'s MALA diagnostic only');
+  assert.equal(estimateLlc(withAcceptance(values.map(() => 0.9)), config, { mala: true }).flags.some((f) => f.startsWith('MALA')), false, 'at the band edge: no flag');
+  assert.equal(malaFlag(0.95, 0.9), null);
+  assert.equal(malaFlag(null, 0.9), null);
+});
+
+test('on a quadratic with a known answer the MALA flag fires at the step size that biases λ̂, not at the one that does not', () => {
+  const h = [1, 1, 1];
+  const model = quadraticPotential(h);
+  const posterior = { nBeta: 100, gamma: 1, wStar: new Float64Array(3), L0: 0 };
+  const run = (stepSize: number) =>
+    runChains(model, posterior, create(model, posterior, { stepSize, batchSize: null, malaDiagnostic: true, malaEvery: 10 }), {
+      chains: 4, steps: 20000, burnIn: 1000, evalEvery: 10, seed: 7, initNoise: 0.1,
+    });
+  const exact = quadraticExactLlc(h, 100, 1);
+  // εa = 1.5 with a = tλ + γ = 101: ULA's stationary λ̂ is 60% above the exact one.
+  const large = estimateLlc(traceOf(run(1.5 / 101)), config, { mala: true });
+  assert.ok(Math.abs(large.mean! - quadraticUlaLlc(h, 100, 1, 1.5 / 101)) < 4 * large.mcse!, `${large.mean} vs ULA ${quadraticUlaLlc(h, 100, 1, 1.5 / 101)}`);
+  assert.ok(large.mean! > exact * 1.5);
+  assert.ok(large.malaAcceptance! < 0.9, `acceptance ${large.malaAcceptance}`);
+  assert.ok(large.flags.some((f) => f.startsWith('MALA acceptance')));
+  const small = estimateLlc(traceOf(run(0.01 / 101)), config, { mala: true });
+  assert.ok(small.malaAcceptance! > 0.99, `acceptance ${small.malaAcceptance}`);
+  assert.equal(small.flags.some((f) => f.startsWith('MALA')), false);
+  assert.ok(Math.abs(small.mean! - exact) < 3 * small.mcse!, `${small.mean} ± ${small.mcse} vs exact ${exact}`);
 });

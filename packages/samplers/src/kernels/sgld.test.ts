@@ -374,6 +374,27 @@ test('the MALA diagnostic costs one more minibatch gradient, counted in FGE, and
   }
 });
 
+test('malaEvery scores one step in k: FGE 1 + 1/k per step and the same draws', () => {
+  const model = { ...quadraticPotential([1, 2]), n: 1000 };
+  const posterior: LocalPosterior = { nBeta: 10, gamma: 1, wStar: new Float64Array(2), L0: 0 };
+  const run = (malaEvery: number) =>
+    runChains(model, posterior, create(model, posterior, { stepSize: 1e-3, batchSize: 100, malaDiagnostic: true, malaEvery }), {
+      chains: 1, steps: 60, burnIn: 0, evalEvery: 10, seed: 5, initNoise: 0.1,
+    }).chains[0];
+  const every = run(1);
+  const thinned = run(10);
+  const odd = run(7);
+  assert.deepEqual(Array.from(thinned.llc), Array.from(every.llc), 'thinning the diagnostic never changes the chain');
+  assert.deepEqual(Array.from(odd.llc), Array.from(every.llc));
+  // 60 steps · 0.1 FGE, plus 0.1 per scored step: 60, 6 (steps 0, 10, …, 50) and 9 (0, 7, …, 56).
+  assert.ok(Math.abs(every.totalFge - 12) < 1e-12, `${every.totalFge}`);
+  assert.ok(Math.abs(thinned.totalFge - 6.6) < 1e-12, `${thinned.totalFge}`);
+  assert.ok(Math.abs(odd.totalFge - 6.9) < 1e-12, `${odd.totalFge}`);
+  assert.ok(Array.from(thinned.acceptance).every((a) => a > 0 && a <= 1));
+  assert.ok(Array.from(thinned.acceptance).some((a, i) => a !== every.acceptance[i]), 'one scored step is not the mean of ten');
+  assert.throws(() => create(model, posterior, { stepSize: 1e-3, batchSize: 100, malaDiagnostic: true, malaEvery: 0 }), /malaEvery must be an integer ≥ 1, got 0/);
+});
+
 test('preconditioned kernels are pure and every chain starts with fresh statistics', () => {
   const model = quadraticPotential([1, 2]);
   const posterior: LocalPosterior = { nBeta: 10, gamma: 1, wStar: new Float64Array(2), L0: 0 };
