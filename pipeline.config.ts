@@ -32,7 +32,7 @@ export default definePipeline({
     },
   },
   samplers: {
-    sgld: { kind: 'sgld', stepSize: sweep([3e-4, 1e-3]), batchSize: 256, chains: 4, burnIn: 3000, steps: 20000, evalEvery: 20 },
+    sgld: { kind: 'sgld', stepSize: sweep([1e-4, 3e-4, 1e-3]), batchSize: 256, chains: 4, burnIn: 3000, steps: 20000, evalEvery: 20 },
     'sgld-rmsprop': {
       kind: 'sgld',
       precondition: 'rmsprop',
@@ -45,13 +45,13 @@ export default definePipeline({
       malaDiagnostic: true,
     },
     sgnht: { kind: 'sgnht', stepSize: 0.01, batchSize: 256, chains: 4, burnIn: 3000, steps: 20000, evalEvery: 20 },
-    hmc: { kind: 'hmc', chains: 4, burnIn: 200, steps: 1000 },
-    mclmc: { kind: 'mclmc', chains: 4, burnIn: 1000, steps: 2000 },
+    hmc: { kind: 'hmc', chains: 4, burnIn: 1000, steps: 3000, targetAcceptance: 0.95 },
+    mclmc: { kind: 'mclmc', chains: 4, burnIn: 1000, steps: 6000 },
     vi: { kind: 'vi', chains: 4, steps: 3000 },
   },
   runs: [
-    { target: '*', sampler: 'sgld' },
-    { target: 'mlp-small', sampler: ['sgld-rmsprop', 'sgnht', 'hmc', 'mclmc', 'vi'] },
+    { target: '*', sampler: ['sgld', 'hmc'] },
+    { target: 'mlp-small', sampler: ['sgld-rmsprop', 'sgnht', 'mclmc', 'vi'] },
   ],
   report: { title: 'Demo: LLC of two teacher–student MLPs, every sampler' },
 });

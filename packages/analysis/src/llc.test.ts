@@ -116,3 +116,14 @@ test('on a quadratic with a known answer the MALA flag fires at the step size th
   assert.equal(small.flags.some((f) => f.startsWith('MALA')), false);
   assert.ok(Math.abs(small.mean! - exact) < 3 * small.mcse!, `${small.mean} ± ${small.mcse} vs exact ${exact}`);
 });
+
+test('divergences: always counted, flagged when a chain exceeds analysis.divergenceRate of its sampling transitions', () => {
+  const values = Array.from({ length: 1000 }, (_, i) => 3 + Math.sin(i));
+  const trace = fakeTrace([{ values }, { values }]);
+  trace.manifest.chains[0].divergences = 1;
+  trace.manifest.chains[1].divergences = 2;
+  const est = estimateLlc(trace, config);
+  assert.deepEqual(est.chains.map((c) => c.divergences), [1, 2]);
+  assert.deepEqual(est.flags.filter((f) => f.includes('divergent')), ['chain 1: 2 divergent transitions (0.20% of 1000, above analysis.divergenceRate 0.001)']);
+  assert.equal(estimateLlc(trace, { ...config, divergenceRate: 0 }).flags.filter((f) => f.includes('divergent')).length, 2);
+});

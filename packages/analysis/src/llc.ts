@@ -93,7 +93,12 @@ export function estimateLlc(trace: SampleTrace, config: AnalysisConfig, options:
   const healthy = chains.filter((c) => c.status === 'ok').map((c) => c.chain);
   for (const c of chains) {
     if (c.status !== 'ok') flags.push(`chain ${c.chain} ${c.status}: ${c.reason}`);
-    if (c.divergences > 0) flags.push(`chain ${c.chain}: ${c.divergences} divergent transition${c.divergences === 1 ? '' : 's'}`);
+    // drawSteps holds each draw's sampling-step index: the last recorded one counts the chain's transitions.
+    const transitions = c.draws > 0 ? trace.drawSteps[c.draws - 1] : 0;
+    if (c.divergences > config.divergenceRate * transitions) {
+      const pct = transitions > 0 ? ` (${((100 * c.divergences) / transitions).toFixed(2)}% of ${transitions}, above analysis.divergenceRate ${config.divergenceRate})` : '';
+      flags.push(`chain ${c.chain}: ${c.divergences} divergent transition${c.divergences === 1 ? '' : 's'}${pct}`);
+    }
   }
   if (!trace.manifest.complete) flags.push('incomplete run (interrupted): partial trace');
   const drawsPerChain = trace.drawSteps.length;

@@ -54,5 +54,6 @@ test('likely causes: step size before VI before convergence; nothing explains a 
   assert.match(likelyCause('vi', []) ?? '', /VI family bias/);
   assert.match(likelyCause('sgld', ['bulk ESS 34 ≤ 400']) ?? '', /not converged/);
   assert.match(likelyCause('hmc', ['chain 2: 41 divergent transitions']) ?? '', /divergent/);
-  assert.equal(likelyCause('sgnht', []), null);
+  assert.match(likelyCause('sgnht', []) ?? '', /SGNHT has no diagnostic of its own/);
+  assert.equal(likelyCause('mclmc', []), null);
 });

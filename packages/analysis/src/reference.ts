@@ -94,12 +94,14 @@ export function disagreementFlag(bias: BiasBlock, ref: ReferenceBlock | null, li
 
 /** What says a run's λ̂ is off for a known reason (its sampler kind or one of its flags), and that reason; first match wins. */
 export const CAUSES: Array<{ kind?: string; flag?: RegExp; cause: string }> = [
-  { flag: /ε → 0 extrapolation/, cause: 'step-size bias (ε → 0 extrapolation)' },
+  { flag: /from the ε → 0 extrapolation of sampler/, cause: 'step-size bias (ε → 0 extrapolation)' },
   { flag: /^MALA acceptance/, cause: 'step-size bias (MALA acceptance below its band)' },
   { kind: 'vi', cause: 'VI family bias (its mixture-of-factor-analysers family misses singular posteriors; docs/SCIENCE.md §5)' },
   { flag: /^(R̂|bulk ESS|tail ESS|rhat NA|essBulk NA|essTail NA)/, cause: 'not converged (R̂/ESS)' },
   { flag: /divergent transition/, cause: 'divergent transitions (the integrator cannot follow the posterior)' },
   { flag: / (stopped|interrupted)/, cause: 'stopped or interrupted chains' },
+  // SGNHT has no acceptance-type diagnostic: its discretisation bias shows only against a reference or a sweep.
+  { kind: 'sgnht', cause: 'step-size bias (SGNHT has no diagnostic of its own for it: sweep stepSize to see the ε → 0 extrapolation)' },
 ];
 
 /** Why a run that disagrees with λ_ref is likely wrong; null when nothing explains it. */

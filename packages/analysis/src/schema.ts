@@ -15,6 +15,12 @@ export const analysisSchema = z.strictObject({
    * (docs/SCIENCE.md §4: the 0.9–0.95 band keeps the discretisation error small).
    */
   malaAcceptanceMin: z.number().gt(0).lt(1).default(0.9),
+  /**
+   * A chain whose divergent transitions exceed this fraction of its sampling transitions is
+   * flagged (the count is always reported). Divergent proposals are rejected, so a rare one
+   * leaves the chain exact; a rate above this says the step cannot follow the posterior's curvature.
+   */
+  divergenceRate: z.number().nonnegative().lt(1).default(0.001),
   /** A run more than this many combined MCSE from its target's reference is flagged (docs/SCIENCE.md §5). */
   agreementMcse: positive.default(3),
 });

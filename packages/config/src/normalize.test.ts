@@ -277,7 +277,7 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
           beta0: 1,
           gamma: 1,
         },
-        analysis: { discard: 0, rhatThreshold: 1.01, essThreshold: 400, malaAcceptanceMin: 0.9, agreementMcse: 3 },
+        analysis: { discard: 0, rhatThreshold: 1.01, essThreshold: 400, malaAcceptanceMin: 0.9, divergenceRate: 0.001, agreementMcse: 3 },
         // No known λ is visible here and no HMC run: no reference run.
         reference: null,
       },

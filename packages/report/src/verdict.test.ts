@@ -34,7 +34,7 @@ test('the demo situation: a clean HMC reference, one agreeing run, and disagreei
   assert.deepEqual(v.disagree.map((d) => [d.run, d.inMcse.toFixed(1), d.reason.split(' (')[0]]), [
     ['t--sgld--stepSize-1e-3', '18.2', 'step-size bias'],
     ['t--vi', '6.9', 'VI family bias'],
-    ['t--sgnht', '7.1', 'no diagnostic explains it: inspect its trace and running-λ̂ plots'],
+    ['t--sgnht', '7.1', 'step-size bias'],
   ]);
   assert.deepEqual(v.recommended, { value: 12.965, mcse: 0.3, from: "run 't--hmc'" });
   assert.deepEqual(v.lines, [
@@ -42,12 +42,18 @@ test('the demo situation: a clean HMC reference, one agreeing run, and disagreei
     'Agree within 3 combined MCSE: t--mclmc.',
     'Disagrees: t--sgld--stepSize-1e-3 (+82%, 18.2 combined MCSE), likely step-size bias (MALA acceptance below its band).',
     'Disagrees: t--vi (+73%, 6.9 combined MCSE), likely VI family bias (its mixture-of-factor-analysers family misses singular posteriors; docs/SCIENCE.md §5).',
-    'Disagrees: t--sgnht (+19%, 7.1 combined MCSE), likely no diagnostic explains it: inspect its trace and running-λ̂ plots.',
+    'Disagrees: t--sgnht (+19%, 7.1 combined MCSE), likely step-size bias (SGNHT has no diagnostic of its own for it: sweep stepSize to see the ε → 0 extrapolation).',
     "Recommended λ̂ for 't': 12.965 ± 0.300 (run 't--hmc').",
   ]);
   // A report-level flag (the ε → 0 extrapolation) names the cause where the run's own flags do not.
   const v2 = targetVerdict('t', [of(hmc), of(sgnht, ["λ̂ is 5.0 combined SE from the ε → 0 extrapolation of sampler 'sgnht'"])], 3);
   assert.equal(v2.disagree[0].reason, 'step-size bias (ε → 0 extrapolation)');
+  // A run that agrees but is flagged is listed apart, with why its agreement is weaker.
+  const slow = summary('t--sgld--stepSize-1e-4', 'sgld', 12.57, 0.3, ['R̂ 1.018 ≥ 1.01', 'bulk ESS 113 ≤ 400'], { run: hmc });
+  const v3 = targetVerdict('t', [of(hmc), of(mclmc), of(slow)], 3);
+  assert.deepEqual(v3.agree, ['t--mclmc']);
+  assert.deepEqual(v3.agreeFlagged, [{ run: 't--sgld--stepSize-1e-4', reason: 'not converged (R̂/ESS)' }]);
+  assert.equal(v3.lines[2], 'Agree within 3 combined MCSE but flagged, so weaker evidence: t--sgld--stepSize-1e-4 (not converged (R̂/ESS)).');
 });
 
 test('a flagged reference: no comparison and no recommendation, and the verdict says why', () => {

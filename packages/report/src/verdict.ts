@@ -15,8 +15,10 @@ export interface VerdictRun {
 export interface TargetVerdict {
   target: string;
   reference: ReferenceBlock | null;
-  /** Runs within the agreement limit of λ_ref (the reference run itself excluded). */
+  /** Unflagged runs within the agreement limit of λ_ref (the reference run itself excluded). */
   agree: string[];
+  /** Runs within the limit that carry flags: their agreement is weaker (an unconverged run's MCSE is unreliable). */
+  agreeFlagged: Array<{ run: string; reason: string }>;
   disagree: Array<{ run: string; relative: number | null; inMcse: number; reason: string }>;
   /** Runs that could not be compared, and why. */
   notCompared: Array<{ run: string; reason: string }>;
@@ -32,6 +34,7 @@ export function targetVerdict(target: string, runs: VerdictRun[], agreementMcse:
   // Every run on a target carries the same reference block; take the first that has one.
   const reference = runs.map((r) => r.summary.reference).find((r) => r !== null) ?? null;
   const agree: string[] = [];
+  const agreeFlagged: TargetVerdict['agreeFlagged'] = [];
   const disagree: TargetVerdict['disagree'] = [];
   const notCompared: TargetVerdict['notCompared'] = [];
   const asymptoticOnly = reference?.source === 'known' && reference.mcse === null;
@@ -41,7 +44,8 @@ export function targetVerdict(target: string, runs: VerdictRun[], agreementMcse:
     if (z === null || asymptoticOnly) {
       notCompared.push({ run: s.id, reason: asymptoticOnly ? 'λ is known only asymptotically' : (s.diagnostics.na['bias.inMcse'] ?? 'no bias') });
     } else if (Math.abs(z) <= agreementMcse) {
-      agree.push(s.id);
+      if (flags.length === 0) agree.push(s.id);
+      else agreeFlagged.push({ run: s.id, reason: likelyCause(s.samplerKind, flags) ?? flags[0] });
     } else {
       disagree.push({ run: s.id, relative: s.bias.relative, inMcse: z, reason: likelyCause(s.samplerKind, flags) ?? 'no diagnostic explains it: inspect its trace and running-λ̂ plots' });
     }
@@ -61,11 +65,14 @@ export function targetVerdict(target: string, runs: VerdictRun[], agreementMcse:
     lines.push(`Reference: ${describeReference(reference)}${how}.`);
     if (asymptoticOnly) lines.push('λ is known only asymptotically: finite-temperature runs are not judged against it.');
     if (agree.length) lines.push(`Agree within ${agreementMcse} combined MCSE: ${agree.join(', ')}.`);
+    if (agreeFlagged.length) {
+      lines.push(`Agree within ${agreementMcse} combined MCSE but flagged, so weaker evidence: ${agreeFlagged.map((a) => `${a.run} (${a.reason})`).join(', ')}.`);
+    }
     for (const d of disagree) {
       const pct = d.relative === null ? '' : `${d.relative > 0 ? '+' : ''}${(100 * d.relative).toFixed(0)}%, `;
       lines.push(`Disagrees: ${d.run} (${pct}${d.inMcse.toFixed(1)} combined MCSE), likely ${d.reason}.`);
     }
   }
   if (recommended) lines.push(`Recommended λ̂ for '${target}': ${fmt(recommended.value, 3)} ± ${fmt(recommended.mcse, 3)} (${recommended.from}).`);
-  return { target, reference, agree, disagree, notCompared, recommended, lines };
+  return { target, reference, agree, agreeFlagged, disagree, notCompared, recommended, lines };
 }
