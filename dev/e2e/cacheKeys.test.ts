@@ -55,9 +55,10 @@ test('editing the CLI, the plugin, the sync generator, the SLURM executor, the b
   assert.deepEqual(await analyze(), []);
 });
 
-test("editing the HMC kernel reruns the HMC run, its analysis and the report, and no target build", async () => {
+test("editing the HMC kernel reruns the HMC run, its analysis, the analyses compared with it, and the report, and no target build", async () => {
   await touch('packages/samplers/src/kernels/hmc.ts');
-  assert.deepEqual(await analyze(), ['analysis q--hmc', 'report report', 'sample q--hmc']);
+  // HMC is q's reference run: q--sgld's bias is measured against its summary, so it is rerun too.
+  assert.deepEqual(await analyze(), ['analysis q--hmc', 'analysis q--sgld', 'report report', 'sample q--hmc']);
 });
 
 test('another engine is another cache key: a different LLC_NATIVE_ISA cap reruns target builds and runs', async () => {

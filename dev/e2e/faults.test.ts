@@ -305,7 +305,7 @@ async function injectKill(t: TestContext, ws: TempWorkspace, spec: StageSpec, ki
 // ---------------------------------------------------------------------------------------------
 
 describe('fault injection (real Nx, real stage processes)', { concurrency: true }, () => {
-  describe('1. SIGKILL during build, sample and analyze', { concurrency: 1, timeout: 300_000 }, () => {
+  describe('1. SIGKILL during build, sample and analyze', { concurrency: 1, timeout: 900_000 }, () => {
     let ws: TempWorkspace;
     before(async () => {
       ws = await makeWorkspace();
@@ -339,7 +339,7 @@ describe('fault injection (real Nx, real stage processes)', { concurrency: true 
     }
   });
 
-  describe('2, 4, 5 on workspace A (reference run, integrity, numerics, Ctrl-C)', { concurrency: 1, timeout: 300_000 }, () => {
+  describe('2, 4, 5 on workspace A (reference run, integrity, numerics, Ctrl-C)', { concurrency: 1, timeout: 900_000 }, () => {
     let ws: TempWorkspace;
     before(async () => {
       try {
@@ -548,7 +548,7 @@ describe('fault injection (real Nx, real stage processes)', { concurrency: true 
     }
   });
 
-  describe('3. concurrency and determinism', { concurrency: 1, timeout: 300_000 }, () => {
+  describe('3. concurrency and determinism', { concurrency: 1, timeout: 900_000 }, () => {
     test('--parallel=4 in a fresh copy gives byte-identical summary.json files', async () => {
       const ws = await makeWorkspace();
       const r = await ws.nx(['run', 'report:report', '--parallel=4', '--skipSync']);

@@ -81,6 +81,10 @@ export interface Summary {
   /** This run against λ_ref (null fields: reason in diagnostics.na). */
   bias: BiasBlock;
   engine: string;
+  /** Restricted LLC: the tensors sampled (the rest held at w*) and how many of the target's d parameters they hold; null: all. */
+  restriction: { label: string; params: string[]; d: number; dFull: number } | null;
+  /** Imported checkpoints: the training step and the network's losses (and accuracy, for classifiers) at w*; null otherwise. */
+  checkpoint: { group: string; step: number; trainLoss: number; testLoss: Maybe; trainAccuracy: Maybe; testAccuracy: Maybe } | null;
 }
 
 export interface Timing {

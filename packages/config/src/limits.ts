@@ -108,6 +108,9 @@ export function targetShape(t: TargetConfig): TargetShape {
     }
     case 'potential':
       return { n: 1, nTest: 0, p: 0, outputDim: 0, d: potentialDim(t), widths: null };
+    case 'imported':
+      // Its sizes are in the user's files, read when the pipeline loads (checkImportedFiles).
+      throw new Error(`targetShape: an imported target's sizes come from its weights and data files`);
   }
 }
 

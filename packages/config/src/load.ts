@@ -6,7 +6,10 @@ import { cosmiconfig } from 'cosmiconfig';
 import { TypeScriptLoader } from 'cosmiconfig-typescript-loader';
 import { join, relative } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
+import { globSync } from 'tinyglobby';
 import { expandPipeline, PIPELINE_FILE_PATTERN, type ExpandedPipeline } from './normalize';
+import { PipelineConfigError } from './errors';
+import { loadImportedTarget } from '@llc/targets/imported/importedTarget';
 
 export const PIPELINE_FILE = 'pipeline.config.ts';
 
@@ -41,7 +44,36 @@ export function listPipelineFiles(workspaceRoot: string): string[] {
     .sort((a, b) => (a === PIPELINE_FILE ? -1 : b === PIPELINE_FILE ? 1 : a.localeCompare(b)));
 }
 
+/**
+ * Reads every imported target's weights and data and checks them against its architecture and
+ * loss (tensor names and shapes, dtypes, row counts and widths, labels, NaN/Inf) and each run's
+ * batch size against the rows: one PipelineConfigError listing every problem, before any task.
+ */
+export function checkImportedFiles(workspaceRoot: string, pipeline: ExpandedPipeline, file: string): void {
+  const problems: string[] = [];
+  const rows = new Map<string, number>();
+  for (const { slice } of pipeline.targets) {
+    const config = slice.config;
+    if (config.kind !== 'imported' || config.weights === undefined) continue;
+    const spec = { weights: config.weights, architecture: config.architecture, loss: config.loss, data: config.data };
+    const loaded = loadImportedTarget(workspaceRoot, spec, `targets.${slice.name}`);
+    if (loaded.target === null) problems.push(...loaded.problems);
+    else rows.set(slice.name, loaded.target.train.X.rows);
+  }
+  for (const { slice } of pipeline.samples) {
+    const n = rows.get(slice.target);
+    const batch = 'batchSize' in slice.config ? slice.config.batchSize : undefined;
+    if (n !== undefined && typeof batch === 'number' && batch > n) {
+      problems.push(`run '${slice.id}': batchSize ${batch} exceeds the ${n} training rows of target '${slice.target}'; use at most ${n}`);
+    }
+  }
+  if (problems.length > 0) throw new PipelineConfigError(file, [...new Set(problems)]);
+}
+
 export async function loadPipeline(workspaceRoot: string, file = PIPELINE_FILE): Promise<ExpandedPipeline> {
   const { input, file: rel } = await loadPipelineInput(workspaceRoot, file);
-  return expandPipeline(input, rel);
+  const glob = (pattern: string) => globSync(pattern, { cwd: workspaceRoot, onlyFiles: true }).sort();
+  const pipeline = expandPipeline(input, rel, { glob });
+  checkImportedFiles(workspaceRoot, pipeline, rel);
+  return pipeline;
 }

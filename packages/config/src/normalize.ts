@@ -9,6 +9,8 @@ import { pipelineSchema, samplerSchema, type Backend, type SlurmSettings, type P
 import { PipelineConfigError, describeValue, formatIssues, closest } from './errors';
 import { isSweep } from '@llc/core/sweep';
 import { checkRunLimits } from './limits';
+import picomatch from 'picomatch';
+import { architectureKeys } from '@llc/targets/imported/architecture';
 
 export type { ResolvedSamplerConfig };
 export type Engine = Pipeline['engine'];
@@ -36,6 +38,22 @@ export interface SampleSlice {
   config: ResolvedSamplerConfig;
   /** The swept hyperparameters and their values at this point, for labels. */
   sweep: Record<string, Scalar>;
+  /** Restricted LLC: only the parameter tensors matching `params` move, the rest stay at w* (absent: all move). */
+  restrict?: Restriction;
+}
+
+export interface Restriction {
+  /** In the run id, the slice and the report. */
+  label: string;
+  /** Glob patterns over parameter tensor names (picomatch; "fc2.*", "net.{0,2}.weight"). */
+  params: string[];
+}
+
+/** Where an imported target's weights came from, when it is one checkpoint of a training run. */
+export interface CheckpointInfo {
+  /** The declared target the checkpoints belong to. */
+  group: string;
+  step: number;
 }
 
 
@@ -53,6 +71,10 @@ export interface AnalysisSlice {
   sweep: Record<string, Scalar>;
   hyperparameters: Record<string, Scalar>;
   analysis: AnalysisConfig;
+  /** The run's restriction, or null when every parameter moves. */
+  restrict: Restriction | null;
+  /** The target's checkpoint, for targets expanded from `checkpoints`; else null. */
+  checkpoint: CheckpointInfo | null;
   /**
    * The run whose λ̂ is this target's reference (this run itself, when it is the reference), or
    * null: then only a known λ, if the target has one, is a reference. `declared` is false where
@@ -190,18 +212,127 @@ export function parsePipeline(input: unknown, file: string): Pipeline {
   return parsed.data;
 }
 
+export interface ExpandOptions {
+  /** Resolves a checkpoints glob to workspace-relative files (loadPipeline passes one; without it a glob is a problem). */
+  glob?: (pattern: string) => string[];
+}
+
+type DeclaredTarget = Pipeline['targets'][string];
+
+/** The training step in a checkpoint's file name: its last number ("step-1200.safetensors" → 1200). */
+export function stepOfCheckpoint(file: string): number | null {
+  const base = file.split('/').pop()!.replace(/\.[^.]*$/, '');
+  const match = /(\d+)(?!.*\d)/.exec(base);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Every imported target that lists `checkpoints` becomes one target per checkpoint, named
+ * `<name>-step-<step>`, with `weights` and `step` set: each is its own cached project, so adding
+ * a checkpoint adds tasks and changes no other. `groups` maps the declared name to its targets
+ * (runs may select the group by that name).
+ */
+function expandCheckpoints(
+  declared: Record<string, DeclaredTarget>,
+  glob: ExpandOptions['glob'],
+  problems: string[],
+): { targets: Record<string, DeclaredTarget>; groups: Map<string, string[]>; checkpoints: Map<string, CheckpointInfo> } {
+  const targets: Record<string, DeclaredTarget> = {};
+  const groups = new Map<string, string[]>();
+  const checkpoints = new Map<string, CheckpointInfo>();
+  for (const [name, t] of Object.entries(declared)) {
+    if (t.kind !== 'imported') {
+      targets[name] = t;
+      continue;
+    }
+    const at = `targets.${name}`;
+    if ((t.weights === undefined) === (t.checkpoints === undefined)) {
+      problems.push(`${at}: give exactly one of weights (one safetensors file) or checkpoints (a glob or a list of files)`);
+      continue;
+    }
+    if (t.step !== undefined && t.checkpoints !== undefined) problems.push(`${at}.step: set per checkpoint by the expansion; remove it (or list checkpoints as { file, step })`);
+    if (t.checkpoints === undefined) {
+      targets[name] = t;
+      continue;
+    }
+    let listed: Array<string | { file: string; step: number }>;
+    if (typeof t.checkpoints === 'string') {
+      if (!glob) {
+        problems.push(`${at}.checkpoints: the glob ${JSON.stringify(t.checkpoints)} needs the workspace to resolve it; list the files instead`);
+        continue;
+      }
+      listed = glob(t.checkpoints);
+      if (listed.length === 0) {
+        problems.push(`${at}.checkpoints: the glob ${JSON.stringify(t.checkpoints)} matches no file (paths are relative to the workspace root)`);
+        continue;
+      }
+    } else listed = t.checkpoints;
+    const entries: Array<{ file: string; step: number }> = [];
+    for (const c of listed) {
+      const entry = typeof c === 'string' ? { file: c, step: stepOfCheckpoint(c) } : c;
+      if (entry.step === null) problems.push(`${at}.checkpoints: no training step in the name "${entry.file}" (its last number); list it as { file, step }`);
+      else entries.push({ file: entry.file, step: entry.step });
+    }
+    const steps = entries.map((e) => e.step);
+    const repeated = steps.filter((step, i) => steps.indexOf(step) !== i);
+    if (repeated.length > 0) problems.push(`${at}.checkpoints: step ${repeated[0]} appears more than once; each checkpoint needs its own step`);
+    const { checkpoints: _, ...single } = t;
+    const members: string[] = [];
+    for (const { file, step } of entries.sort((a, b) => a.step - b.step)) {
+      const child = `${name}-step-${step}`;
+      if (child in declared) problems.push(`${at}.checkpoints: its checkpoint target '${child}' collides with the target of that name; rename one`);
+      targets[child] = { ...single, weights: file, step } as DeclaredTarget;
+      checkpoints.set(child, { group: name, step });
+      members.push(child);
+    }
+    groups.set(name, members);
+  }
+  return { targets, groups, checkpoints };
+}
+
+/** The user's files a target build reads (workspace-relative): Nx hashes them by content. */
+export function targetFiles(config: TargetConfig): string[] {
+  if (config.kind !== 'imported') return [];
+  const sources = [config.data.train, ...(config.data.test ? [config.data.test] : [])];
+  const data = sources.flatMap((d) => (d.file !== undefined ? [d.file] : [d.inputs, d.target].filter((p): p is string => typeof p === 'string')));
+  return [...new Set([...(config.weights !== undefined ? [config.weights] : []), ...data])];
+}
+
+/** `restrict` as written → its label and patterns; patterns that match no tensor of an imported target are problems. */
+function restrictionOf(
+  restrict: NonNullable<Pipeline['runs']>[number]['restrict'],
+  target: DeclaredTarget,
+  at: string,
+  problems: string[],
+): Restriction | undefined {
+  if (restrict === undefined) return undefined;
+  const params = Array.isArray(restrict) ? restrict : restrict.params;
+  const label = Array.isArray(restrict)
+    ? params.join('_').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 48) || 'params'
+    : restrict.label;
+  if (target.kind === 'imported') {
+    const names = architectureKeys(target.architecture);
+    for (const pattern of params) {
+      if (!names.some((n) => picomatch(pattern)(n))) problems.push(`${at}: pattern ${JSON.stringify(pattern)} matches no parameter tensor; the network has ${names.join(', ')}`);
+    }
+    if (names.every((n) => params.some((p) => picomatch(p)(n)))) problems.push(`${at}: the patterns match every tensor; omit restrict for the full LLC`);
+  }
+  return { label, params };
+}
+
 /** Validates and expands a pipeline; throws one PipelineConfigError listing every problem. */
-export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): ExpandedPipeline {
+export function expandPipeline(input: unknown, file = 'pipeline.config.ts', options: ExpandOptions = {}): ExpandedPipeline {
   const pipeline = parsePipeline(input, file);
   const layout = pipelineLayout(file);
   const { projectPrefix: pre, pipelineDir, artifactsDir } = layout;
   const problems: string[] = [];
-  const targetNames = Object.keys(pipeline.targets).sort();
+  const { targets: declaredTargets, groups, checkpoints } = expandCheckpoints(pipeline.targets, options.glob, problems);
+  const targetNames = Object.keys(declaredTargets).sort();
   const samplerNames = Object.keys(pipeline.samplers).sort();
 
   const pipelinePlacement: Placement = { backend: pipeline.backend, slurm: pipeline.slurm ?? {} };
   const targets: Unit<TargetSlice>[] = targetNames.map((name) => {
-    const { placement, rest } = splitPlacement(pipeline.targets[name], pipelinePlacement);
+    const { placement, rest } = splitPlacement(declaredTargets[name], pipelinePlacement);
     const config = { ...rest, seed: rest.seed ?? pipeline.seed } as TargetSlice['config'];
     checkTarget(name, config, problems);
     return {
@@ -219,7 +350,11 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
   const declaredReferences: Array<{ target: string; id: string; where: string }> = [];
   runs.forEach((run, r) => {
     const runPath = pipeline.runs ? `runs[${r}]` : 'runs (default: every target × every sampler)';
-    const ts = select(run.target, targetNames, 'target', `${runPath}.target`, problems);
+    // A checkpoint group's name selects all its checkpoints.
+    const ts =
+      run.target === '*'
+        ? targetNames
+        : [...new Set(select(run.target, [...targetNames, ...groups.keys()], 'target', `${runPath}.target`, problems).flatMap((t) => groups.get(t) ?? [t]))];
     const ss = select(run.sampler, samplerNames, 'sampler', `${runPath}.sampler`, problems);
     // Once per sampler, not per (target, sampler): a bad override is one problem, reported once.
     const mergedBySampler = new Map(
@@ -244,18 +379,19 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
           const post = Object.fromEntries(
             Object.entries(posterior).map(([k, v]) => [k, k in point && isSweep(v) ? point[k] : v]),
           ) as { beta0: number; gamma: number };
-          const id = [t, s, ...Object.entries(point).map(([k, v]) => `${k}-${formatIdValue(v)}`)].join('--');
           const where = `${runPath} (target '${t}', sampler '${s}')`;
+          const restrict = restrictionOf(run.restrict, declaredTargets[t], `${runPath}.restrict`, problems);
+          const id = [t, s, ...Object.entries(point).map(([k, v]) => `${k}-${formatIdValue(v)}`), ...(restrict ? [`restrict-${restrict.label}`] : [])].join('--');
           if (seen.has(id)) {
             problems.push(`${where}: duplicates the run '${id}' already declared by ${seen.get(id)}; remove one of them`);
             continue;
           }
           seen.set(id, where);
-          if (isReference) declaredReferences.push({ target: t, id, where: run.reference !== undefined ? `${runPath}.reference` : `samplers.${s}.reference` });
+          if (isReference) declaredReferences.push({ target: comparisonScope(t, restrict), id, where: run.reference !== undefined ? `${runPath}.reference` : `samplers.${s}.reference` });
           const field = (key: string) =>
             run.overrides && key in run.overrides ? `${runPath}.overrides.${key}` : `samplers.${s}.${key}`;
-          problems.push(...checkRunLimits(runPath, id, config, pipeline.targets[t], pipeline.limits));
-          checkRun(`${where}, run '${id}'`, field, pipeline.targets[t], config, problems);
+          problems.push(...checkRunLimits(runPath, id, config, declaredTargets[t], pipeline.limits));
+          checkRun(`${where}, run '${id}'`, field, declaredTargets[t], config, problems);
           samples.push({
             project: `${pre}sample-${id}`,
             placement,
@@ -273,6 +409,7 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
               posterior: post,
               config,
               sweep: point,
+              ...(restrict ? { restrict } : {}),
             },
           });
         }
@@ -280,8 +417,10 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
     }
   });
 
-  const references = chooseReferences(targetNames, samples, declaredReferences, problems);
-  if (problems.length > 0) throw new PipelineConfigError(file, problems);
+  const scopes = [...new Set(samples.map((u) => comparisonScope(u.slice.target, u.slice.restrict)))];
+  const references = chooseReferences(scopes, samples, declaredReferences, problems);
+  // One restriction is checked once per run it makes: report each problem once.
+  if (problems.length > 0) throw new PipelineConfigError(file, [...new Set(problems)]);
 
   const analysisUnit = (id: string) => ({ project: `${pre}analysis-${id}`, dir: `${artifactsDir}/analysis/${id}` });
   const analyses: Unit<AnalysisSlice>[] = samples.map(({ slice, outputDir, project }) => ({
@@ -303,7 +442,9 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
       sweep: slice.sweep,
       hyperparameters: hyperparameters(slice),
       analysis: pipeline.analysis,
-      reference: references.has(slice.target) ? { ...references.get(slice.target)!, ...analysisUnit(references.get(slice.target)!.run) } : null,
+      restrict: slice.restrict ?? null,
+      checkpoint: checkpoints.get(slice.target) ?? null,
+      reference: referenceOf(references.get(comparisonScope(slice.target, slice.restrict)), analysisUnit),
     },
   }));
 
@@ -327,6 +468,15 @@ export function expandPipeline(input: unknown, file = 'pipeline.config.ts'): Exp
  * One reference run per target: the run declared with `reference: true`, else the target's
  * first HMC run (Metropolis-adjusted, so unbiased at any step size), else none.
  */
+/** Runs are compared within a target and restriction: a restricted λ̂ measures another loss. */
+function comparisonScope(target: string, restrict: Restriction | undefined): string {
+  return restrict ? `${target}' restricted to '${restrict.label}` : target;
+}
+
+function referenceOf(chosen: { run: string; declared: boolean } | undefined, unit: (id: string) => { project: string; dir: string }): AnalysisReference | null {
+  return chosen ? { ...chosen, ...unit(chosen.run) } : null;
+}
+
 function chooseReferences(
   targetNames: string[],
   samples: Unit<SampleSlice>[],
@@ -347,7 +497,7 @@ function chooseReferences(
       out.set(t, { run: mine[0].id, declared: true });
       continue;
     }
-    const hmc = samples.find((u) => u.slice.target === t && u.slice.config.kind === 'hmc');
+    const hmc = samples.find((u) => comparisonScope(u.slice.target, u.slice.restrict) === t && u.slice.config.kind === 'hmc');
     if (hmc) out.set(t, { run: hmc.slice.id, declared: false });
   }
   return out;
@@ -446,7 +596,8 @@ const SINGULAR_POTENTIALS = new Set(['normal-crossing', 'scalar-chain', 'two-lay
 
 /** Rows of data a target has, or null for analytic potentials (no data, no minibatches). */
 export function targetRows(t: TargetConfig): number | null {
-  return t.kind === 'potential' ? null : t.n;
+  // An imported target's rows are counted from its data file (checkImportedFiles).
+  return t.kind === 'potential' || t.kind === 'imported' ? null : t.n;
 }
 
 function checkRun(

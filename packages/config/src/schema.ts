@@ -11,7 +11,7 @@ import { analysisSchema, type AnalysisConfig } from '@llc/analysis/schema';
 
 export { activationSchema, engineSchema, precisionSchema, inputSpecSchema, noiseSpecSchema, potentialSpecSchema } from '@llc/targets/schema';
 export { chainExecutionSchema } from '@llc/samplers/schema';
-export type { TargetConfig, TeacherStudentTargetConfig, DlnTargetConfig, RrrTargetConfig, PotentialTargetConfig, PotentialSpec } from '@llc/targets/schema';
+export type { TargetConfig, TeacherStudentTargetConfig, DlnTargetConfig, RrrTargetConfig, PotentialTargetConfig, PotentialSpec, ImportedTargetConfig } from '@llc/targets/schema';
 export type { SamplerConfig, ResolvedSamplerConfig } from '@llc/samplers/schema';
 export { analysisSchema, type AnalysisConfig };
 
@@ -68,7 +68,8 @@ export const teacherStudentTargetSchema = targets.teacherStudentTargetSchema.ext
 export const dlnTargetSchema = targets.dlnTargetSchema.extend(placementFields);
 export const rrrTargetSchema = targets.rrrTargetSchema.extend(placementFields);
 export const potentialTargetSchema = targets.potentialTargetSchema.extend(placementFields);
-export const targetSchema = z.discriminatedUnion('kind', [teacherStudentTargetSchema, dlnTargetSchema, rrrTargetSchema, potentialTargetSchema]);
+export const importedTargetSchema = targets.importedTargetSchema.extend(placementFields);
+export const targetSchema = z.discriminatedUnion('kind', [teacherStudentTargetSchema, dlnTargetSchema, rrrTargetSchema, potentialTargetSchema, importedTargetSchema]);
 
 export const posteriorSchema = z.strictObject({
   beta0: sweepable(positive).default(1),
@@ -104,6 +105,16 @@ export const runSchema = z.strictObject({
   overrides: z.record(z.string(), z.unknown()).optional(),
   /** These runs are their target's reference (overrides the sampler entry's `reference`). */
   ...referenceField,
+  /**
+   * Restricted LLC: sample only the parameter tensors whose names match these glob patterns
+   * ("fc2.*"), the rest held at w*; or { label, params } to name the restriction in the run id.
+   */
+  restrict: z
+    .union([
+      z.array(z.string().min(1)).min(1),
+      z.strictObject({ label: name('restriction'), params: z.array(z.string().min(1)).min(1) }),
+    ])
+    .optional(),
 });
 
 export const reportSchema = z.strictObject({

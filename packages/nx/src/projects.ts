@@ -3,7 +3,7 @@
  * expanded pipeline, its options and where each stage's sources are.
  */
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import { placementFile, type ExpandedPipeline, type Unit, type Slice } from '@llc/config/normalize';
+import { placementFile, targetFiles, type ExpandedPipeline, type Unit, type Slice } from '@llc/config/normalize';
 import { KERNEL_FILE_GLOBS, type SamplerKind, type StageName, type StageSources } from './stageSources';
 
 export const EXECUTOR = '@llc/nx:stage';
@@ -84,7 +84,8 @@ export function buildProjects(pipeline: ExpandedPipeline, sourcesOf: SourcesOf, 
       targets: {
         [names.build]: stageTarget(placements, unit, `Build target '${unit.slice.name}': data, training to w*, L0`, sourcesOf('target'), {
           externalDependencies: [...ENGINE_PACKAGES, ...PLOT_PACKAGES],
-          inputs: engineInputs(unit.slice.engine),
+          // An imported target's weights and data files, by content: a new checkpoint file is a new key.
+          inputs: [...targetFiles(unit.slice.config).map((f) => `{workspaceRoot}/${f}`), ...(engineInputs(unit.slice.engine) ?? [])] as TargetConfiguration['inputs'],
         }),
       },
     };

@@ -9,6 +9,10 @@ export interface ReportRow {
   target: string;
   sampler: string;
   kind: string;
+  /** Training step of an imported checkpoint, else null. */
+  step: number | null;
+  /** Restricted LLC: the restriction's label, else null (every parameter sampled). */
+  restriction: string | null;
   hyperparameters: string;
   llc: number | null;
   mcse: number | null;
@@ -33,6 +37,8 @@ export interface ReportRow {
 export const COLUMNS: Array<{ key: keyof ReportRow; title: string; digits?: number }> = [
   { key: 'target', title: 'target' },
   { key: 'sampler', title: 'sampler' },
+  { key: 'step', title: 'step', digits: 0 },
+  { key: 'restriction', title: 'restricted to' },
   { key: 'llc', title: 'λ̂', digits: 4 },
   { key: 'mcse', title: 'MCSE', digits: 3 },
   { key: 'rhat', title: 'R̂', digits: 4 },
@@ -67,6 +73,8 @@ export function toRow(summary: Summary, timing: Timing | null, extraFlags: strin
     target: summary.target,
     sampler: summary.sampler,
     kind: summary.samplerKind,
+    step: summary.checkpoint?.step ?? null,
+    restriction: summary.restriction ? `${summary.restriction.label} (${summary.restriction.d} of ${summary.restriction.dFull})` : null,
     hyperparameters: formatHyperparameters(summary.hyperparameters),
     llc: summary.llc.mean,
     mcse: summary.llc.mcse,

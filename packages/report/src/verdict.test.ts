@@ -17,7 +17,7 @@ function summary(id: string, kind: string, mean: number, mcse: number, flags: st
     diagnostics: { rhat: 1, essBulk: 1000, essTail: 1000, essMean: 1000, malaAcceptance: null, na },
     flags: flag ? [...flags, flag] : flags,
     draws: { chains: 4, healthyChains: 4, perChain: 1000, discarded: 0, used: 4000 }, work: { fge: 1, essPerFge: 1 }, chains: [],
-    lambdaTrue: ref.known?.value ?? null, lambdaInfo: null, relativeError: null, errorInMcse: null, reference, bias, engine: 'native',
+    lambdaTrue: ref.known?.value ?? null, lambdaInfo: null, relativeError: null, errorInMcse: null, reference, bias, engine: 'native', restriction: null, checkpoint: null,
   };
 }
 const of = (s: Summary, extra: string[] = []) => ({ summary: s, flags: [...s.flags, ...extra] });

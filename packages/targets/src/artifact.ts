@@ -18,13 +18,23 @@ import { createNativeMlpLossModel, loadNativeAddon } from './models/native/mlpNa
 import type { EnginePreference } from './engine/backend';
 import type { MlpSpec } from './models/mlpSpec';
 import type { HistoryPoint } from './train/adam';
+import { createMlpLossModelF64, type LossKind } from './models/mlpLossF64';
+import { mlpLayout } from './models/mlpSpec';
+import { defaultLayerKeys, parameterTensors, type LinearLayerKeys, type ParameterTensor } from './imported/architecture';
+import picomatch from 'picomatch';
 
 export const TARGET_META = 'meta.json';
 export const TARGET_TENSORS = 'tensors.safetensors';
 export const TARGET_SCHEMA = 'llc.target/1';
 
-/** What the samplers evaluate: an MLP on the stored data, or an analytic potential. */
-export type TargetModel = { kind: 'mlp'; spec: MlpSpec } | { kind: 'potential'; spec: PotentialSpec };
+/**
+ * What the samplers evaluate: an MLP on the stored data, or an analytic potential. An imported
+ * network also records its loss (absent: squared error) and the state_dict keys of its layers;
+ * it is evaluated in float64 (models/mlpLossF64.ts), on data stored as F64.
+ */
+export type TargetModel =
+  | { kind: 'mlp'; spec: MlpSpec; loss?: LossKind; layers?: LinearLayerKeys[] }
+  | { kind: 'potential'; spec: PotentialSpec };
 
 export interface KnownLambda {
   value: number;
@@ -57,20 +67,53 @@ export interface TargetMeta {
   /** Potentials fix their own temperature and prior: then runs use these, not β0/γ. */
   fixedPosterior: { nBeta: number; gamma: number } | null;
   engine: { backend: string; reason: string };
+  /** Imported targets: their data are stored in float64 (absent: F32). */
+  dataDtype?: 'F64';
+  /** Imported targets: the weights file, its training step when it is a checkpoint, and accuracy for classifiers. */
+  imported?: { weights: string; step: number | null; trainAccuracy: number | null; testAccuracy: number | null };
   files: FileEntry[];
 }
 
-export interface TargetData {
-  X: Float32Array;
-  Y: Float32Array;
-  Xtest: Float32Array;
-  Ytest: Float32Array;
+export interface TargetData<A extends Float32Array | Float64Array = Float32Array> {
+  X: A;
+  Y: A;
+  Xtest: A;
+  Ytest: A;
 }
+
+/** The named parameter tensors of a target (PyTorch's names and layout; potentials: w.0 … w.{d−1}). */
+export function parameterTensorsOf(meta: Pick<TargetMeta, 'model' | 'd'>): ParameterTensor[] {
+  if (meta.model.kind === 'potential') return Array.from({ length: meta.d }, (_, i) => ({ name: `w.${i}`, shape: [1], indices: [i] }));
+  const spec = meta.model.spec;
+  return parameterTensors(mlpLayout(spec), meta.model.layers ?? defaultLayerKeys(spec));
+}
+
+/**
+ * The flat indices of w that a restriction samples (sorted), and the tensors it selects; throws,
+ * naming the target's tensors, when a pattern matches none.
+ */
+export function restrictionIndices(meta: Pick<TargetMeta, 'model' | 'd' | 'name'>, params: readonly string[]): { indices: Int32Array; tensors: string[] } {
+  const tensors = parameterTensorsOf(meta);
+  const selected = new Set<ParameterTensor>();
+  for (const pattern of params) {
+    const match = picomatch(pattern);
+    const hits = tensors.filter((t) => match(t.name));
+    if (hits.length === 0) {
+      throw new Error(`restrict: pattern ${JSON.stringify(pattern)} matches no parameter tensor of target '${meta.name}'; its tensors are ${tensors.map((t) => t.name).join(', ')}`);
+    }
+    for (const t of hits) selected.add(t);
+  }
+  const indices = Int32Array.from([...selected].flatMap((t) => t.indices)).sort();
+  return { indices, tensors: tensors.filter((t) => selected.has(t)).map((t) => t.name) };
+}
+
+/** Columns of Y: one class index per row for classifiers, else the network's outputs. */
+const labelWidthOf = (model: TargetModel, outputDim: number) => (model.kind === 'mlp' && model.loss === 'cross-entropy' ? 1 : outputDim);
 
 /** Writes the artifact files into `dir` (a fresh temp folder from replaceDirAtomic). */
 export async function writeTargetFiles(
   dir: string,
-  tensors: { wStar: Float64Array; teacher?: Float64Array; data?: TargetData },
+  tensors: { wStar: Float64Array; teacher?: Float64Array; data?: TargetData | TargetData<Float64Array> },
   meta: Omit<TargetMeta, 'schema' | 'files'>,
   extraFiles: string[] = [],
 ): Promise<TargetMeta> {
@@ -78,10 +121,14 @@ export async function writeTargetFiles(
   const record: Record<string, Tensor> = { w_star: { dtype: 'F64', shape: [d], data: tensors.wStar } };
   if (tensors.teacher) record.teacher = { dtype: 'F64', shape: [tensors.teacher.length], data: tensors.teacher };
   if (tensors.data) {
-    record.X = { dtype: 'F32', shape: [n, p], data: tensors.data.X };
-    record.Y = { dtype: 'F32', shape: [n, outputDim], data: tensors.data.Y };
-    record.X_test = { dtype: 'F32', shape: [nTest, p], data: tensors.data.Xtest };
-    record.Y_test = { dtype: 'F32', shape: [nTest, outputDim], data: tensors.data.Ytest };
+    const { X, Y, Xtest, Ytest } = tensors.data;
+    const labelWidth = labelWidthOf(meta.model, outputDim);
+    const entry = (data: Float32Array | Float64Array, shape: number[]): Tensor =>
+      data instanceof Float64Array ? { dtype: 'F64', shape, data } : { dtype: 'F32', shape, data };
+    record.X = entry(X, [n, p]);
+    record.Y = entry(Y, [n, labelWidth]);
+    record.X_test = entry(Xtest, [nTest, p]);
+    record.Y_test = entry(Ytest, [nTest, labelWidth]);
   }
   await writeFile(join(dir, TARGET_TENSORS), encodeSafetensors(record, { format: TARGET_SCHEMA }));
   const full: TargetMeta = { schema: TARGET_SCHEMA, ...meta, files: await describeFiles(dir, [TARGET_TENSORS, ...extraFiles]) };
@@ -116,7 +163,10 @@ export interface LoadedTarget {
   meta: TargetMeta;
   metaSha256: string;
   wStar: Float64Array;
+  /** Generated targets' data (float32). */
   data: TargetData | null;
+  /** Imported targets' data (float64, as the user gave it). */
+  data64?: TargetData<Float64Array>;
 }
 
 export async function loadTarget(workspaceRoot: string, ref: TargetRef): Promise<LoadedTarget> {
@@ -131,25 +181,29 @@ export async function loadTarget(workspaceRoot: string, ref: TargetRef): Promise
   const opts = { label, rerun };
   const { n, nTest, p, outputDim, d } = meta;
   const wStarOnly = { w_star: { dtype: 'F64', shape: [d] } } as const;
-  if (meta.model.kind !== 'mlp') {
+  if (meta.model.kind === 'potential') {
     const { w_star } = await loadTensors(dir, entry, wStarOnly, opts);
     return { meta, metaSha256: meta.metaSha256, wStar: w_star, data: null };
   }
+  const dtype = meta.dataDtype ?? 'F32';
+  // Class labels are one index per row.
+  const labelWidth = labelWidthOf(meta.model, outputDim);
   const t = await loadTensors(
     dir,
     entry,
     {
       ...wStarOnly,
-      X: { dtype: 'F32', shape: [n, p] },
-      Y: { dtype: 'F32', shape: [n, outputDim] },
-      X_test: { dtype: 'F32', shape: [nTest, p] },
-      Y_test: { dtype: 'F32', shape: [nTest, outputDim] },
+      X: { dtype, shape: [n, p] },
+      Y: { dtype, shape: [n, labelWidth] },
+      X_test: { dtype, shape: [nTest, p] },
+      Y_test: { dtype, shape: [nTest, labelWidth] },
     },
     opts,
   );
   const wStar = t.w_star;
   const data = { X: t.X, Y: t.Y, Xtest: t.X_test, Ytest: t.Y_test };
-  return { meta, metaSha256: meta.metaSha256, wStar, data };
+  if (dtype === 'F64') return { meta, metaSha256: meta.metaSha256, wStar, data: null, data64: data as unknown as TargetData<Float64Array> };
+  return { meta, metaSha256: meta.metaSha256, wStar, data: data as TargetData };
 }
 
 /** The analytic potential of a spec, as a LossModel. */
@@ -206,6 +260,11 @@ export function gradientEngine(options: TargetLossModelOptions): { kind: Gradien
 export function targetLossModel(target: LoadedTarget, options: TargetLossModelOptions = {}): LossModel {
   const { meta } = target;
   if (meta.model.kind === 'potential') return potentialModel(meta.model.spec);
+  if (meta.model.loss !== undefined) {
+    if (!target.data64) throw new Error(`bug: imported target ${meta.name} loaded without float64 data`);
+    const { X, Y } = target.data64;
+    return createMlpLossModelF64({ layout: mlpLayout(meta.model.spec), X, Y, loss: meta.model.loss });
+  }
   if (!target.data) throw new Error(`bug: MLP target ${meta.name} loaded without data`);
   const data = { spec: meta.model.spec, X: target.data.X, Y: target.data.Y, n: meta.n, wStar: target.wStar };
   const { kind, precision } = gradientEngine(options);

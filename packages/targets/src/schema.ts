@@ -137,11 +137,51 @@ export const potentialTargetSchema = z.strictObject({
   prior: z.union([z.literal('flat'), z.strictObject({ gamma: positive })]).default('flat'),
 });
 
+/** Workspace-relative and inside it: the path is an Nx input, hashed by content. */
+const relativePath = z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$)).+$/, { message: 'a path relative to the workspace root, inside it (no leading / and no ..)' });
+
+/** Arrays by name in one .npz / .safetensors / .csv file, or two .npy files (then `file` is omitted). */
+export const dataSourceSchema = z.strictObject({
+  file: relativePath.optional(),
+  /** Array name (npz, safetensors); column names, or '*' for every column but the target (CSV); or an .npy path. */
+  inputs: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /** Array name, column name(s), or an .npy path: class indices for 'cross-entropy', values for 'mse'. */
+  target: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+});
+
+const checkpointSchema = z.strictObject({ file: relativePath, step: z.number().int().nonnegative() });
+
+/**
+ * The user's own network: a PyTorch state_dict saved with safetensors, the layers its tensors
+ * belong to, its loss and its data. One file (`weights`), or the checkpoints of one training run
+ * (`checkpoints`: a glob or a list), each of which becomes its own target.
+ */
+export const importedTargetSchema = z.strictObject({
+    kind: z.literal('imported'),
+    seed: seed.optional(),
+    weights: relativePath.optional(),
+    /** A glob ("runs/a/step-*.safetensors"; the step is the last number in each name), or files, or { file, step }. */
+    checkpoints: z.union([z.string().min(1), z.array(z.union([relativePath, checkpointSchema])).min(1)]).optional(),
+    /** Set for each checkpoint's target by the expansion: the training step of its weights. */
+    step: z.number().int().nonnegative().optional(),
+    architecture: z.strictObject({
+      family: z.literal('mlp'),
+      /** After every hidden layer; 'gelu' is PyTorch's approximate='tanh'. */
+      activation: activationSchema.default('relu'),
+      /** The nn.Linear layers in order, by their state_dict keys. */
+      layers: z.array(z.strictObject({ weight: z.string().min(1), bias: z.string().min(1).optional() })).min(1),
+    }),
+    /** 'mse' (regression, mean over rows and outputs) or 'cross-entropy' on logits (classification, mean over rows). */
+    loss: z.enum(['mse', 'cross-entropy']).default('mse'),
+    data: z.strictObject({ train: dataSourceSchema, test: dataSourceSchema.optional() }),
+});
+
 export const targetSchema = z.discriminatedUnion('kind', [
   teacherStudentTargetSchema,
   dlnTargetSchema,
   rrrTargetSchema,
   potentialTargetSchema,
+  importedTargetSchema,
 ]);
 
 export type TargetConfig = z.output<typeof targetSchema>;
@@ -150,4 +190,6 @@ export type DlnTargetConfig = z.output<typeof dlnTargetSchema>;
 export type RrrTargetConfig = z.output<typeof rrrTargetSchema>;
 export type PotentialTargetConfig = z.output<typeof potentialTargetSchema>;
 export type PotentialSpec = z.output<typeof potentialSpecSchema>;
+export type ImportedTargetConfig = z.output<typeof importedTargetSchema>;
+export type DataSourceConfig = z.output<typeof dataSourceSchema>;
 export type Precision = z.output<typeof precisionSchema>;

@@ -181,7 +181,12 @@ function readHeaderLength(prefix: Uint8Array, fileBytes: number, label: string):
  * known, shapes valid, byte counts matching shape × dtype size, and offsets
  * covering the data section exactly, without gaps or overlaps.
  */
-function parseHeader(headerBytes: Uint8Array, dataLength: number, label: string): SafetensorsHeader {
+function parseHeader(
+  headerBytes: Uint8Array,
+  dataLength: number,
+  label: string,
+  bytesOf: Readonly<Record<string, number>> = DTYPE_BYTES,
+): SafetensorsHeader {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
@@ -217,9 +222,10 @@ function parseHeader(headerBytes: Uint8Array, dataLength: number, label: string)
     const entry = value as Record<string, unknown>;
     const extra = Object.keys(entry).filter((k) => !['dtype', 'shape', 'data_offsets'].includes(k));
     if (extra.length > 0) fail(label, `tensor "${name}": unexpected header fields ${extra.join(', ')}`);
-    if (!isDtype(entry.dtype)) {
-      fail(label, `tensor "${name}": dtype ${JSON.stringify(entry.dtype)} is not supported (supported: ${DTYPES.join(', ')})`);
+    if (typeof entry.dtype !== 'string' || !Object.hasOwn(bytesOf, entry.dtype)) {
+      fail(label, `tensor "${name}": dtype ${JSON.stringify(entry.dtype)} is not supported (supported: ${Object.keys(bytesOf).join(', ')})`);
     }
+    const dtype = entry.dtype as Dtype;
     const count = elementCount(entry.shape);
     if (count === null) fail(label, `tensor "${name}": invalid shape ${JSON.stringify(entry.shape)}`);
     const offs = entry.data_offsets;
@@ -234,11 +240,11 @@ function parseHeader(headerBytes: Uint8Array, dataLength: number, label: string)
     if (end > dataLength) {
       fail(label, `tensor "${name}": data_offsets [${begin}, ${end}] run past the ${dataLength}-byte data section (the file is truncated)`);
     }
-    const want = count * DTYPE_BYTES[entry.dtype];
+    const want = count * bytesOf[dtype];
     if (end - begin !== want) {
-      fail(label, `tensor "${name}": ${end - begin} data bytes, but shape ${fmtShape(entry.shape as number[])} × ${entry.dtype} needs ${want}`);
+      fail(label, `tensor "${name}": ${end - begin} data bytes, but shape ${fmtShape(entry.shape as number[])} × ${dtype} needs ${want}`);
     }
-    tensors[name] = { dtype: entry.dtype, shape: [...(entry.shape as number[])], data_offsets: [begin, end] };
+    tensors[name] = { dtype, shape: [...(entry.shape as number[])], data_offsets: [begin, end] };
   }
 
   // The tensors must tile the data section exactly: no gaps, overlaps or trailing bytes.
@@ -303,4 +309,88 @@ export async function readSafetensorsHeader(path: string, fileLabel = path): Pro
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Every dtype a safetensors file written by PyTorch may hold (safetensors.torch.save_file of a
+ * state_dict), with its size in bytes. Our own artifacts use only DTYPES; files the user brings
+ * are read through decodeSafetensorsAsFloat64.
+ */
+export const FOREIGN_DTYPE_BYTES: Readonly<Record<string, number>> = {
+  F64: 8, F32: 4, F16: 2, BF16: 2,
+  I64: 8, I32: 4, I16: 2, I8: 1,
+  U64: 8, U32: 4, U16: 2, U8: 1,
+  BOOL: 1,
+};
+
+/** IEEE 754 binary16 → number (exact: every half is a double). */
+export function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : Number.NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** bfloat16 is the upper half of a float32: widen it by shifting the bits back into place. */
+function bfloat16ToNumber(bits: number, scratch: DataView): number {
+  scratch.setUint32(0, bits << 16, true);
+  return scratch.getFloat32(0, true);
+}
+
+function toFloat64(dtype: string, bytes: Uint8Array, count: number, label: string, name: string): Float64Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float64Array(count);
+  const scratch = new DataView(new ArrayBuffer(4));
+  const wide = (v: bigint) => {
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new Error(`Invalid safetensors file ${label}: tensor "${name}" holds ${v}, beyond the integers a float64 represents exactly`);
+    }
+    return Number(v);
+  };
+  for (let i = 0; i < count; i++) {
+    switch (dtype) {
+      case 'F64': out[i] = view.getFloat64(8 * i, true); break;
+      case 'F32': out[i] = view.getFloat32(4 * i, true); break;
+      case 'F16': out[i] = halfToNumber(view.getUint16(2 * i, true)); break;
+      case 'BF16': out[i] = bfloat16ToNumber(view.getUint16(2 * i, true), scratch); break;
+      case 'I64': out[i] = wide(view.getBigInt64(8 * i, true)); break;
+      case 'U64': out[i] = wide(view.getBigUint64(8 * i, true)); break;
+      case 'I32': out[i] = view.getInt32(4 * i, true); break;
+      case 'U32': out[i] = view.getUint32(4 * i, true); break;
+      case 'I16': out[i] = view.getInt16(2 * i, true); break;
+      case 'U16': out[i] = view.getUint16(2 * i, true); break;
+      case 'I8': out[i] = view.getInt8(i); break;
+      case 'U8': case 'BOOL': out[i] = view.getUint8(i); break;
+      default: throw new Error(`bug: no float64 reader for dtype ${dtype}`);
+    }
+  }
+  return out;
+}
+
+export interface Float64Tensor {
+  /** The dtype stored in the file. */
+  dtype: string;
+  shape: number[];
+  /** The values, widened to float64 (exactly: every dtype here converts without rounding). */
+  data: Float64Array;
+}
+
+/**
+ * Decodes a safetensors file of any dtype PyTorch writes, every tensor widened to float64,
+ * with the same checks as decodeSafetensors (header, offsets, byte counts).
+ */
+export function decodeSafetensorsAsFloat64(bytes: Uint8Array, fileLabel: string): { tensors: Record<string, Float64Tensor>; metadata: Record<string, string> } {
+  assertLittleEndianHost();
+  const n = readHeaderLength(bytes, bytes.byteLength, fileLabel);
+  const header = parseHeader(bytes.subarray(8, 8 + n), bytes.byteLength - 8 - n, fileLabel, FOREIGN_DTYPE_BYTES);
+  const tensors: Record<string, Float64Tensor> = {};
+  for (const name of Object.keys(header.tensors).sort(compareNames)) {
+    const info = header.tensors[name];
+    const [begin, end] = info.data_offsets;
+    const count = info.shape.reduce((a, b) => a * b, 1);
+    tensors[name] = { dtype: info.dtype, shape: info.shape, data: toFloat64(info.dtype, bytes.subarray(header.dataStart + begin, header.dataStart + end), count, fileLabel, name) };
+  }
+  return { tensors, metadata: header.metadata };
 }

@@ -12,7 +12,7 @@ import { readSampleArtifact, readSampleManifest, type SampleManifest } from '@ll
 import { readViTensors } from '@llc/samplers/viTrace';
 import { estimateVi } from '@llc/analysis/viEstimate';
 import { viPlots } from '@llc/plots/viPlots';
-import { readTargetMeta, type KnownLambda } from '@llc/targets/artifact';
+import { readTargetMeta, restrictionIndices, type KnownLambda, type TargetMeta } from '@llc/targets/artifact';
 import { svgToPng } from '@llc/plots/index';
 import { runPlots, type RunPlot } from '@llc/plots/runPlots';
 import { estimateLlc, type LlcEstimate } from '@llc/analysis/llc';
@@ -29,7 +29,31 @@ async function loadReference(slice: AnalysisSlice, ctx: StageContext, known: Kno
   return referenceFor(null, { estimate: { id: summary.id, mean: summary.llc.mean, mcse: summary.llc.mcse, flags: summary.flags }, declared: ref.declared });
 }
 
-function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate, known: KnownLambda | null, reference: ReferenceBlock | null): Summary {
+/**
+ * The known λ of this run's loss: the target's, unless the run is restricted; a restricted
+ * quadratic potential is the quadratic of its free coordinates (λ = k/2 at any temperature).
+ */
+function knownLambdaOf(meta: TargetMeta, slice: AnalysisSlice): KnownLambda | null {
+  const known = meta.lambdaTrue ?? null;
+  if (!slice.restrict || !known) return known;
+  if (meta.model.kind !== 'potential' || meta.model.spec.type !== 'quadratic' || !known.exact) return null;
+  const { indices } = restrictionIndices(meta, slice.restrict.params);
+  return { ...known, value: indices.length / 2, source: `${known.source}; restricted to ${indices.length} of ${meta.d} coordinates: k/2` };
+}
+
+function checkpointOf(meta: TargetMeta, slice: AnalysisSlice): Summary['checkpoint'] {
+  if (!slice.checkpoint) return null;
+  const imported = meta.imported;
+  return {
+    ...slice.checkpoint,
+    trainLoss: meta.L0,
+    testLoss: meta.testLoss,
+    trainAccuracy: imported?.trainAccuracy ?? null,
+    testAccuracy: imported?.testAccuracy ?? null,
+  };
+}
+
+function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate, known: KnownLambda | null, reference: ReferenceBlock | null, targetMeta: TargetMeta): Summary {
   const lambdaTrue = known?.value ?? null;
   const d = est.diagnostics;
   const fge = m.chains.reduce((a, c) => a + c.totalFge, 0);
@@ -74,6 +98,8 @@ function buildSummary(slice: AnalysisSlice, m: SampleManifest, est: LlcEstimate,
     reference,
     bias,
     engine: m.engine.loss?.kind ?? m.engine.backend,
+    restriction: slice.restrict ? { ...slice.restrict, d: m.target.d, dFull: targetMeta.d } : null,
+    checkpoint: checkpointOf(targetMeta, slice),
   };
 }
 
@@ -83,7 +109,7 @@ export async function runAnalysisStage(slice: AnalysisSlice, ctx: StageContext):
   const rerun = `npx nx run ${slice.sampleProject}:sample --skip-nx-cache`;
   const manifest = await readSampleManifest(dir, rel, rerun);
   const targetMeta = await readTargetMeta(ctx.workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
-  const known = targetMeta.lambdaTrue ?? null;
+  const known = knownLambdaOf(targetMeta, slice);
   const reference = known ? { value: known.value, label: `λ ${known.exact ? 'exact' : 'asymptotic'} = ${+known.value.toFixed(4)}` } : undefined;
   let est: LlcEstimate;
   let plots: RunPlot[];
@@ -96,7 +122,7 @@ export async function runAnalysisStage(slice: AnalysisSlice, ctx: StageContext):
     est = estimateLlc(trace, slice.analysis, { mala: slice.samplerKind === 'sgld' && slice.hyperparameters.malaDiagnostic === true });
     plots = runPlots({ ...slice, discard: slice.analysis.discard }, trace, est, reference);
   }
-  const summary = buildSummary(slice, manifest, est, known, await loadReference(slice, ctx, known, est));
+  const summary = buildSummary(slice, manifest, est, known, await loadReference(slice, ctx, known, est), targetMeta);
   const timing: Timing = {
     samplerSeconds: manifest.timing.seconds,
     startedAt: manifest.timing.startedAt,

@@ -10,7 +10,7 @@ import type { ReportSlice } from '@llc/config/normalize';
 import type { StageContext } from '@llc/core/stage/context';
 import { replaceDirAtomic, writeJsonAtomic } from '@llc/core/artifacts/atomic';
 import { describeFiles } from '@llc/core/artifacts/manifest';
-import { intervalPlot, svgToPng } from '@llc/plots/index';
+import { intervalPlot, svgToPng, tracePlot } from '@llc/plots/index';
 import { readAnalysisArtifact, type LoadedAnalysis } from '@llc/analysis/artifact';
 import { toCsv, toRow } from '@llc/report/table';
 import { renderReport, type ReportSection } from '@llc/report/html';
@@ -89,6 +89,56 @@ function comparisonSvg(title: string, runs: LoadedAnalysis[], label: (a: LoadedA
   });
 }
 
+/** Runs are compared within one target and restriction (a restricted λ̂ measures another loss). */
+const scopeOf = (a: LoadedAnalysis) => (a.summary.restriction ? `${a.summary.target}' restricted to '${a.summary.restriction.label}` : a.summary.target);
+
+/** The runs of one sampler setting across the checkpoints of one training run. */
+interface CheckpointSeries {
+  group: string;
+  label: string;
+  runs: LoadedAnalysis[];
+}
+
+function checkpointSeries(analyses: LoadedAnalysis[]): CheckpointSeries[] {
+  const series = new Map<string, CheckpointSeries>();
+  for (const a of analyses) {
+    const c = a.summary.checkpoint;
+    if (!c) continue;
+    const label = [a.summary.sampler, sweepLabel(a), a.summary.restriction ? `restricted to ${a.summary.restriction.label}` : ''].filter(Boolean).join(' ');
+    const key = JSON.stringify([c.group, label]);
+    if (!series.has(key)) series.set(key, { group: c.group, label, runs: [] });
+    series.get(key)!.runs.push(a);
+  }
+  for (const s of series.values()) s.runs.sort((a, b) => a.summary.checkpoint!.step - b.summary.checkpoint!.step);
+  return [...series.values()];
+}
+
+function checkpointLlcSvg(s: CheckpointSeries): string {
+  const items = s.runs
+    .filter((a) => a.summary.llc.mean !== null)
+    .map((a) => {
+      const m = a.summary.llc.mean!;
+      const e = a.summary.llc.mcse ?? 0;
+      return { label: `step ${a.summary.checkpoint!.step}`, value: m, lower: m - 2 * e, upper: m + 2 * e, group: a.summary.flags.length > 0 ? 'flagged' : 'ok' };
+    });
+  return intervalPlot({ title: `λ̂ over training: ${s.label} on '${s.group}'`, yLabel: 'λ̂ (± 2 MCSE)', items, referenceLines: [] });
+}
+
+function checkpointLossSvg(s: CheckpointSeries): string {
+  const steps = s.runs.map((a) => a.summary.checkpoint!.step);
+  const test = s.runs.map((a) => a.summary.checkpoint!.testLoss ?? Number.NaN);
+  return tracePlot({
+    title: `loss at each checkpoint · ${s.group}`,
+    xLabel: 'training step',
+    yLabel: 'loss at w*',
+    yScale: 'log',
+    chains: [
+      { x: steps, y: s.runs.map((a) => a.summary.checkpoint!.trainLoss), label: 'train' },
+      ...(test.some(Number.isFinite) ? [{ x: steps, y: test, label: 'test' }] : []),
+    ],
+  });
+}
+
 export async function runReportStage(slice: ReportSlice, ctx: StageContext): Promise<void> {
   const analyses: LoadedAnalysis[] = [];
   for (const ref of slice.analyses) analyses.push(await readAnalysisArtifact(ctx.workspaceRoot, ref));
@@ -102,10 +152,11 @@ export async function runReportStage(slice: ReportSlice, ctx: StageContext): Pro
   }
   const rows = analyses.map((a) => toRow(a.summary, a.timing, extraFlags.get(a.summary.id)));
   const targets = [...new Set(analyses.map((a) => a.summary.target))];
-  const verdicts: TargetVerdict[] = targets.map((target) =>
+  const scopes = [...new Set(analyses.map(scopeOf))];
+  const verdicts: TargetVerdict[] = scopes.map((scope) =>
     targetVerdict(
-      target,
-      analyses.filter((a) => a.summary.target === target).map((a) => ({ summary: a.summary, flags: [...a.summary.flags, ...(extraFlags.get(a.summary.id) ?? [])] })),
+      scope,
+      analyses.filter((a) => scopeOf(a) === scope).map((a) => ({ summary: a.summary, flags: [...a.summary.flags, ...(extraFlags.get(a.summary.id) ?? [])] })),
       slice.agreementMcse,
     ),
   );
@@ -149,6 +200,19 @@ export async function runReportStage(slice: ReportSlice, ctx: StageContext): Pro
         }
       }
       sections.push({ title: `Target '${target}'`, figures });
+    }
+    for (const [i, series] of checkpointSeries(analyses).entries()) {
+      const llc = checkpointLlcSvg(series);
+      const loss = checkpointLossSvg(series);
+      await writePlot(`checkpoints-${series.group}-${i}`, llc);
+      await writePlot(`checkpoints-${series.group}-${i}-loss`, loss);
+      overview.push({
+        title: `Checkpoints of '${series.group}': ${series.label}`,
+        figures: [
+          { caption: `λ̂ ± 2 MCSE at each checkpoint (${series.runs.length} checkpoints)`, svg: llc },
+          { caption: 'training and test loss of the network at each checkpoint', svg: loss },
+        ],
+      });
     }
     const samplers = [...new Set(analyses.map((a) => a.summary.sampler))];
     if (targets.length > 1) {

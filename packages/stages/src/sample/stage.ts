@@ -7,7 +7,8 @@ import type { ResolvedSamplerConfig, SampleSlice } from '@llc/config/normalize';
 import type { StageContext } from '@llc/core/stage/context';
 import { initEngine } from '@llc/targets/engine/backend';
 import { checkStageEngine } from '@llc/targets/engine/fingerprint';
-import { gradientEngine, loadTarget, targetLossModel, type LoadedTarget } from '@llc/targets/artifact';
+import { gradientEngine, loadTarget, restrictionIndices, targetLossModel, type LoadedTarget } from '@llc/targets/artifact';
+import { restrictModel } from '@llc/targets/restrict';
 import type { LossModel } from '@llc/core/model';
 import { localPosterior, type LocalPosterior } from '@llc/samplers/posterior';
 import { createSampler } from '@llc/samplers/registry';
@@ -106,11 +107,18 @@ async function fitVi(config: ViConfig, { slice, ctx, model, posterior, meta }: R
 }
 
 /** Analytic potentials fix their own temperature t = nβ and prior; data targets use β0 and γ. */
-function posteriorFor(target: LoadedTarget, slice: SampleSlice, model: LossModel, L0: number): { posterior: LocalPosterior; beta0: number | null } {
+function posteriorFor(target: LoadedTarget, slice: SampleSlice, model: LossModel, wStar: Float64Array, L0: number): { posterior: LocalPosterior; beta0: number | null } {
   const fixed = target.meta.fixedPosterior;
-  if (fixed) return { posterior: { nBeta: fixed.nBeta, gamma: fixed.gamma, wStar: target.wStar, L0 }, beta0: null };
+  if (fixed) return { posterior: { nBeta: fixed.nBeta, gamma: fixed.gamma, wStar, L0 }, beta0: null };
   const { beta0, gamma } = slice.posterior;
-  return { posterior: localPosterior({ n: model.n, beta0, gamma, wStar: target.wStar, L0 }), beta0 };
+  return { posterior: localPosterior({ n: model.n, beta0, gamma, wStar, L0 }), beta0 };
+}
+
+/** Imported networks and potentials are evaluated in float64 JavaScript: no tensor engine to start. */
+function javascriptOnly(target: LoadedTarget): string | null {
+  if (target.meta.fixedPosterior) return 'analytic potential: evaluated in float64 JavaScript';
+  if (target.meta.model.kind === 'mlp' && target.meta.model.loss !== undefined) return `imported network: ${target.meta.model.loss} evaluated in float64 JavaScript`;
+  return null;
 }
 
 /**
@@ -120,17 +128,20 @@ function posteriorFor(target: LoadedTarget, slice: SampleSlice, model: LossModel
  */
 async function loadSampleModel(slice: SampleSlice, workspaceRoot: string) {
   const target = await loadTarget(workspaceRoot, { dir: slice.targetDir, project: slice.targetProject });
-  const engine = target.meta.fixedPosterior
-    ? { backend: 'none', reason: 'analytic potential: evaluated in float64 JavaScript' }
-    : await initEngine(slice.engine);
-  if (!target.meta.fixedPosterior) checkStageEngine(slice.engine, engine.backend);
+  const plain = javascriptOnly(target);
+  const engine = plain !== null ? { backend: 'none', reason: plain } : await initEngine(slice.engine);
+  if (plain === null) checkStageEngine(slice.engine, engine.backend);
   const options = { engine: slice.engine, precision: slice.config.precision, tfjsBackend: engine.backend };
-  const model = targetLossModel(target, options);
+  const full = targetLossModel(target, options);
+  // Restricted LLC: the samplers see only the selected coordinates; the rest stay at w*.
+  const restriction = slice.restrict ? restrictionIndices(target.meta, slice.restrict.params) : null;
+  const model = restriction ? restrictModel(full, target.wStar, restriction.indices) : full;
+  const wStar = restriction ? Float64Array.from(restriction.indices, (i) => target.wStar[i]) : target.wStar;
   try {
     // L0 is re-evaluated with this process's engine so that llc(w*) is exactly 0.
-    const L0 = model.loss(target.wStar);
-    const { posterior, beta0 } = posteriorFor(target, slice, model, L0);
-    return { target, engine: { ...engine, loss: lossEngine(target, options, model) }, model, L0, posterior, beta0 };
+    const L0 = model.loss(wStar);
+    const { posterior, beta0 } = posteriorFor(target, slice, model, wStar, L0);
+    return { target, engine: { ...engine, loss: lossEngine(target, options, model) }, model, L0, posterior, beta0, restriction };
   } catch (error) {
     model.dispose?.();
     throw error;
@@ -140,6 +151,7 @@ async function loadSampleModel(slice: SampleSlice, workspaceRoot: string) {
 /** What evaluates the loss the samplers see (log, manifest, summary.json's `engine`). */
 function lossEngine(target: LoadedTarget, options: Parameters<typeof gradientEngine>[0], model: LossModel): LossEngine {
   if (target.meta.model.kind === 'potential') return { kind: 'none', precision: 'float64', detail: 'analytic potential in JavaScript' };
+  if (target.meta.model.loss !== undefined) return { kind: 'none', precision: 'float64', detail: `${target.meta.model.loss} of an imported network in JavaScript` };
   const { kind, precision } = gradientEngine(options);
   if (kind === 'tfjs') return { kind: options.tfjsBackend ?? 'tfjs', precision, detail: 'tfjs, explicit backward pass' };
   const isa = (model as { isa?: string }).isa;
@@ -164,10 +176,11 @@ export async function chainSetup(args: { slice: SampleSlice; workspaceRoot: stri
 }
 
 export async function runSampleStage(slice: SampleSlice, ctx: StageContext): Promise<void> {
-  const { target, engine, model, L0, posterior, beta0 } = await loadSampleModel(slice, ctx.workspaceRoot);
+  const { target, engine, model, L0, posterior, beta0, restriction } = await loadSampleModel(slice, ctx.workspaceRoot);
   ctx.log(`loss: ${engine.loss.kind}, ${engine.loss.precision} (${engine.loss.detail}); tfjs: ${engine.backend} (${engine.reason})`);
   try {
     ctx.log(`target '${slice.target}': n = ${model.n}, d = ${model.dim}, nβ = ${posterior.nBeta.toFixed(2)}, γ = ${posterior.gamma}`);
+    if (restriction) ctx.log(`restricted to ${restriction.tensors.join(', ')} (${model.dim} of ${target.meta.d} parameters; the rest held at w*)`);
     const run: RunContext = {
       slice,
       ctx,

@@ -5,7 +5,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TargetSlice } from '@llc/config/normalize';
-import type { DlnTargetConfig, PotentialTargetConfig, RrrTargetConfig, TeacherStudentTargetConfig } from '@llc/config/schema';
+import type { DlnTargetConfig, ImportedTargetConfig, PotentialTargetConfig, RrrTargetConfig, TeacherStudentTargetConfig } from '@llc/config/schema';
+import { loadImportedTarget } from '@llc/targets/imported/importedTarget';
+import { classificationAccuracy, createMlpLossModelF64 } from '@llc/targets/models/mlpLossF64';
 import type { StageContext } from '@llc/core/stage/context';
 import { replaceDirAtomic } from '@llc/core/artifacts/atomic';
 import { scatterPlot, tracePlot, svgToPng } from '@llc/plots/index';
@@ -21,7 +23,7 @@ import { potentialModel, writeTargetFiles, type TargetData, type TargetMeta } fr
 type Seeded<T> = T & { seed: number };
 
 interface Built {
-  tensors: { wStar: Float64Array; teacher?: Float64Array; data?: TargetData };
+  tensors: { wStar: Float64Array; teacher?: Float64Array; data?: TargetData | TargetData<Float64Array> };
   meta: Omit<TargetMeta, 'schema' | 'files' | 'name' | 'kind' | 'config' | 'engine'>;
   plots: Array<{ name: string; svg: string }>;
   summary: string;
@@ -145,11 +147,60 @@ function buildPotential(config: PotentialTargetConfig): Built {
   };
 }
 
+/**
+ * The user's network: its weights become w*, L0 and the test loss are evaluated with the loss the
+ * samplers will use (float64), and the data are stored in float64 beside w*.
+ */
+function buildImported(name: string, config: ImportedTargetConfig, workspaceRoot: string): Built {
+  if (config.weights === undefined) throw new Error(`bug: imported target '${name}' reached the build without weights (checkpoints are expanded in the config)`);
+  const spec = { weights: config.weights, architecture: config.architecture, loss: config.loss, data: config.data };
+  const loaded = loadImportedTarget(workspaceRoot, spec, `targets.${name}`);
+  if (loaded.target === null) throw new Error(`imported target '${name}':\n  ${loaded.problems.join('\n  ')}`);
+  const { network, train, test } = loaded.target;
+  const widths = network.spec.widths;
+  const dOut = widths[widths.length - 1];
+  const lossOf = (set: typeof train) => createMlpLossModelF64({ layout: network.layout, X: set.X.data, Y: set.Y.data, loss: config.loss });
+  const L0 = lossOf(train).loss(network.wStar);
+  const testLoss = test ? lossOf(test).loss(network.wStar) : null;
+  const accuracy = (set: typeof train) => classificationAccuracy(mlpForwardF64(network.layout, network.wStar, set.X.data), set.Y.data, dOut);
+  const classifier = config.loss === 'cross-entropy';
+  const trainAccuracy = classifier ? accuracy(train) : null;
+  const testAccuracy = classifier && test ? accuracy(test) : null;
+  const empty = new Float64Array(0);
+  const percent = (a: number | null) => (a === null ? '' : `, accuracy ${(100 * a).toFixed(1)}%`);
+  return {
+    tensors: { wStar: network.wStar, data: { X: train.X.data, Y: train.Y.data, Xtest: test?.X.data ?? empty, Ytest: test?.Y.data ?? empty } },
+    meta: {
+      n: train.X.rows,
+      nTest: test?.X.rows ?? 0,
+      d: network.layout.size,
+      p: widths[0],
+      outputDim: dOut,
+      model: { kind: 'mlp', spec: network.spec, loss: config.loss, layers: config.architecture.layers },
+      L0,
+      testLoss,
+      training: null,
+      lambdaTrue: null,
+      fixedPosterior: null,
+      dataDtype: 'F64',
+      imported: { weights: config.weights, step: config.step ?? null, trainAccuracy, testAccuracy },
+    },
+    plots: [],
+    summary:
+      `imported ${widths.join('-')} ${config.architecture.activation} MLP (d = ${network.layout.size}) from ${config.weights}${config.step === undefined ? '' : ` (step ${config.step})`}: ` +
+      `${config.loss} L0 = ${L0.toExponential(4)}${percent(trainAccuracy)}` +
+      (testLoss === null ? '' : `; test loss ${testLoss.toExponential(4)}${percent(testAccuracy)}`),
+  };
+}
+
 export async function runTargetStage(slice: TargetSlice, ctx: StageContext): Promise<void> {
   const config = slice.config;
   // Potentials need no tensor engine; everything else evaluates an MLP.
-  let engine = { backend: 'none', reason: 'analytic potential: evaluated in float64 JavaScript' } as unknown as EngineInfo;
-  if (config.kind !== 'potential') {
+  let engine = {
+    backend: 'none',
+    reason: config.kind === 'imported' ? 'imported network: evaluated in float64 JavaScript' : 'analytic potential: evaluated in float64 JavaScript',
+  } as unknown as EngineInfo;
+  if (config.kind !== 'potential' && config.kind !== 'imported') {
     engine = await initEngine(slice.engine);
     checkStageEngine(slice.engine, engine.backend);
     ctx.log(`engine: ${engine.backend} (${engine.reason})`);
@@ -166,6 +217,9 @@ export async function runTargetStage(slice: TargetSlice, ctx: StageContext): Pro
       break;
     case 'potential':
       built = buildPotential(config);
+      break;
+    case 'imported':
+      built = buildImported(slice.name, config, ctx.workspaceRoot);
       break;
   }
   ctx.log(`${built.summary} (${((performance.now() - t0) / 1000).toFixed(1)}s)`);

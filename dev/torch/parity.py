@@ -1,0 +1,73 @@
+"""Writes, into the folder given as argv[1], small PyTorch networks trained for a few steps, their
+data in every format we read, and PyTorch's float64 loss and gradient at the saved weights:
+the reference values of packages/targets/src/imported/importedTarget.test.ts."""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_min import save_file  # noqa: E402
+
+out = sys.argv[1]
+torch.manual_seed(0)
+torch.set_default_dtype(torch.float64)
+cases = {}
+
+
+def train(model, X, y, loss_fn, steps=30):
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_fn(model(X), y).backward()
+        opt.step()
+
+
+def reference(name, model, X, y, loss_fn, loss, activation, data_files):
+    model.zero_grad()
+    value = loss_fn(model(X), y)
+    value.backward()
+    state = model.state_dict()
+    save_file({k: v for k, v in state.items()}, os.path.join(out, f"{name}.safetensors"))
+    # The same weights stored in lower precisions: what we read must equal PyTorch's conversion.
+    for dtype, tag in [(torch.float32, "f32"), (torch.float16, "f16"), (torch.bfloat16, "bf16")]:
+        save_file({k: v.to(dtype) for k, v in state.items()}, os.path.join(out, f"{name}-{tag}.safetensors"))
+        cases[f"{name}-{tag}"] = {"weights": {k: v.to(dtype).to(torch.float64).flatten().tolist() for k, v in state.items()}}
+    cases[name] = {
+        "loss": loss,
+        "activation": activation,
+        "layers": [{"weight": k, "bias": k.replace("weight", "bias")} for k in state if k.endswith("weight")],
+        "value": value.item(),
+        "grad": {k: p.grad.flatten().tolist() for k, p in model.named_parameters()},
+        "data": data_files,
+    }
+
+
+# Regression: 3 → 5 → 4 → 2, tanh, squared error (mean over rows and outputs).
+X = torch.randn(40, 3)
+Y = torch.stack([torch.sin(X[:, 0]) + X[:, 1] * X[:, 2], X[:, 0] - X[:, 2] ** 2], dim=1) + 0.1 * torch.randn(40, 2)
+mlp = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+train(mlp, X, Y, F.mse_loss)
+np.savez(os.path.join(out, "regression.npz"), X=X.numpy(), Y=Y.numpy())
+np.save(os.path.join(out, "regression-X.npy"), X.numpy())
+np.save(os.path.join(out, "regression-Y.npy"), Y.numpy())
+reference("regression", mlp, X, Y, F.mse_loss, "mse", "tanh", {"npz": "regression.npz", "npyX": "regression-X.npy", "npyY": "regression-Y.npy"})
+
+# Classification: 4 → 6 → 3 logits, GELU (tanh approximation), cross-entropy (mean over rows).
+Xc = torch.randn(60, 4)
+yc = (Xc[:, 0] + Xc[:, 1] > 0).long() + (Xc[:, 2] > 0.5).long()
+clf = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.GELU(approximate="tanh"), torch.nn.Linear(6, 3))
+train(clf, Xc, yc, F.cross_entropy)
+save_file({"X": Xc, "y": yc}, os.path.join(out, "classification-data.safetensors"))
+with open(os.path.join(out, "classification.csv"), "w") as f:
+    f.write("a,b,c,d,label\n")
+    for row, label in zip(Xc.tolist(), yc.tolist()):
+        f.write(",".join(repr(v) for v in row) + f",{label}\n")
+reference("classification", clf, Xc, yc, F.cross_entropy, "cross-entropy", "gelu",
+          {"safetensors": "classification-data.safetensors", "csv": "classification.csv"})
+
+with open(os.path.join(out, "reference.json"), "w") as f:
+    json.dump(cases, f)
