@@ -279,6 +279,8 @@ test('defaults are filled: the full slices of a minimal one-unit pipeline', () =
         },
         analysis: { discard: 0, rhatThreshold: 1.01, essThreshold: 400, malaAcceptanceMin: 0.9, divergenceRate: 0.001, agreementMcse: 3 },
         // No known λ is visible here and no HMC run: no reference run.
+        restrict: null,
+        checkpoint: null,
         reference: null,
       },
     },
@@ -703,4 +705,61 @@ test('reference: two reference runs on one target is one clear error naming both
     "target 'a': 2 runs are declared its reference ('a--sgld--stepSize-1e-4' by samplers.sgld.reference, 'a--sgld--stepSize-1e-3' by samplers.sgld.reference); " +
       'a target has one reference: set reference: true on one run (a swept reference sampler gives one run per sweep point, so set it on a run entry instead)',
   ]);
+});
+
+function imported(extra: Loose = {}): Loose {
+  return {
+    kind: 'imported',
+    architecture: { family: 'mlp', layers: [{ weight: 'fc1.weight', bias: 'fc1.bias' }, { weight: 'fc2.weight', bias: 'fc2.bias' }] },
+    loss: 'cross-entropy',
+    data: { train: { file: 'data/train.csv', inputs: '*', target: 'label' } },
+    ...extra,
+  };
+}
+
+test('checkpoints: one target per checkpoint, named by step; the group name selects them all; restricted runs have their own id and reference', () => {
+  const input = config({
+    targets: { run: imported({ checkpoints: ['ck/step-200.safetensors', 'ck/step-50.safetensors', { file: 'ck/final.safetensors', step: 999 }] }) },
+    samplers: { sgld: sgld(), hmc: { kind: 'hmc' } },
+    runs: [{ target: 'run', sampler: ['sgld', 'hmc'] }, { target: 'run-step-999', sampler: ['sgld', 'hmc'], restrict: ['fc2.*'] }],
+  });
+  const p = expandPipeline(input, FILE);
+  assert.deepEqual(p.targets.map((t) => t.slice.name), ['run-step-200', 'run-step-50', 'run-step-999']);
+  const last = p.targets.find((t) => t.slice.name === 'run-step-999')!.slice.config;
+  assert.equal((last as Loose).weights, 'ck/final.safetensors');
+  assert.equal((last as Loose).step, 999);
+  assert.equal('checkpoints' in last, false);
+  assert.deepEqual(p.samples.map((s) => s.slice.id).sort(), [
+    'run-step-200--hmc', 'run-step-200--sgld', 'run-step-50--hmc', 'run-step-50--sgld',
+    'run-step-999--hmc', 'run-step-999--hmc--restrict-fc2', 'run-step-999--sgld', 'run-step-999--sgld--restrict-fc2',
+  ]);
+  const analysis = (id: string) => p.analyses.find((a) => a.slice.id === id)!.slice;
+  assert.deepEqual(analysis('run-step-50--sgld').checkpoint, { group: 'run', step: 50 });
+  assert.deepEqual(analysis('run-step-999--sgld--restrict-fc2').restrict, { label: 'fc2', params: ['fc2.*'] });
+  // A restricted λ̂ is compared with the restricted reference, never with the full one.
+  assert.equal(analysis('run-step-999--sgld--restrict-fc2').reference?.run, 'run-step-999--hmc--restrict-fc2');
+  assert.equal(analysis('run-step-999--sgld').reference?.run, 'run-step-999--hmc');
+  assert.equal(analysis('run-step-999--hmc').checkpoint?.step, 999);
+});
+
+test('checkpoints: a glob is resolved by the loader; steps come from the names; mistakes are named', () => {
+  const glob = (pattern: string) => (pattern === 'ck/*.safetensors' ? ['ck/step-10.safetensors', 'ck/step-2.safetensors'] : []);
+  const names = (input: unknown) => expandPipeline(input, FILE, { glob }).targets.map((t) => t.slice.name);
+  assert.deepEqual(names(config({ targets: { r: imported({ checkpoints: 'ck/*.safetensors' }) } })), ['r-step-10', 'r-step-2']);
+  const fails = (t: Loose, message: RegExp) => assert.throws(() => expandPipeline(config({ targets: { r: t } }), FILE, { glob }), message);
+  fails(imported({ checkpoints: 'none/*.safetensors' }), /targets\.r\.checkpoints: the glob "none\/\*\.safetensors" matches no file/);
+  fails(imported({ checkpoints: ['ck/final.safetensors'] }), /no training step in the name "ck\/final\.safetensors" \(its last number\); list it as \{ file, step \}/);
+  fails(imported({ checkpoints: ['a/step-1.safetensors', 'b/step-1.safetensors'] }), /step 1 appears more than once/);
+  fails(imported({}), /targets\.r: give exactly one of weights \(one safetensors file\) or checkpoints/);
+  fails(imported({ weights: 'w.safetensors', checkpoints: ['x-1.safetensors'] }), /give exactly one of weights/);
+  fails(imported({ weights: '../w.safetensors' }), /a path relative to the workspace root, inside it/);
+  assert.throws(() => expandPipeline(config({ targets: { r: imported({ checkpoints: 'ck/*.safetensors' }) } }), FILE), /needs the workspace to resolve it; list the files instead/);
+});
+
+test('restrict: patterns that match no tensor, or every tensor, are errors naming the network\'s tensors', () => {
+  const withRestrict = (restrict: Loose) => config({ targets: { m: imported({ weights: 'w.safetensors' }) }, runs: [{ target: 'm', sampler: 'sgld', restrict }] });
+  assert.throws(() => expandPipeline(withRestrict(['fc3.*']), FILE), /runs\[0\]\.restrict: pattern "fc3\.\*" matches no parameter tensor; the network has fc1\.weight, fc1\.bias, fc2\.weight, fc2\.bias/);
+  assert.throws(() => expandPipeline(withRestrict(['fc*']), FILE), /the patterns match every tensor; omit restrict for the full LLC/);
+  assert.deepEqual(ids(withRestrict({ label: 'head', params: ['fc2.weight'] })), ['m--sgld--restrict-head']);
+  assert.deepEqual(ids(withRestrict(['fc1.weight', 'fc2.bias'])), ['m--sgld--restrict-fc1_weight_fc2_bias']);
 });
