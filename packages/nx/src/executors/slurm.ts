@@ -4,7 +4,7 @@
  * Interrupting the Nx task cancels the job (scancel), whose stage then saves a
  * partial result exactly as a local stage does on Ctrl-C.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SlurmSettings } from '@llc/config/schema';
@@ -41,6 +41,9 @@ export function jobDir(workspaceRoot: string, project: string, target: string): 
 const FIRST_POLL_MS = 100;
 const FAST_POLL_FOR_MS = 3000;
 const MAX_POLL_MS = Number(process.env.LLC_SLURM_POLL_MS ?? 2000);
+
+/** How long to wait for a cancelled job to end before asking SLURM again. */
+const CANCEL_RETRY_MS = 5_000;
 
 function run(cmd: string, args: string[]): { ok: boolean; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -109,10 +112,16 @@ export async function runStageOnSlurm(input: SlurmRunInput): Promise<SlurmRunRes
 
   // An interrupt of the Nx task cancels the job; SLURM sends the stage SIGTERM, and it keeps a partial result.
   let cancelled = false;
+  let lastCancel = 0;
+  // Detached, so that the request outlives this process if Nx kills it right after the signal.
+  const requestCancel = () => {
+    lastCancel = performance.now();
+    spawn('scancel', [jobId], { detached: true, stdio: 'ignore' }).on('error', () => {}).unref();
+  };
   const cancel = () => {
     if (cancelled) return;
     cancelled = true;
-    run('scancel', [jobId]);
+    requestCancel();
   };
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`[slurm] ${signal}: cancelling job ${jobId}\n`);
@@ -136,6 +145,8 @@ export async function runStageOnSlurm(input: SlurmRunInput): Promise<SlurmRunRes
       offset = drain(log, offset, write);
       job = queryJob(jobId);
       if (job && isFinal(job.state)) break;
+      // A busy controller can drop a scancel: repeat it until the job has ended.
+      if (cancelled && performance.now() - lastCancel > CANCEL_RETRY_MS) requestCancel();
       if (!job) {
         // Neither scontrol nor accounting knows the job: give SLURM a moment, then give up honestly.
         unknownSince ??= performance.now();
