@@ -26,7 +26,7 @@ def train(model, X, y, loss_fn, steps=30):
         opt.step()
 
 
-def reference(name, model, X, y, loss_fn, loss, activation, data_files):
+def reference(name, model, X, y, loss_fn, loss, activation, data_files, architecture=None):
     model.zero_grad()
     value = loss_fn(model(X), y)
     value.backward()
@@ -39,7 +39,10 @@ def reference(name, model, X, y, loss_fn, loss, activation, data_files):
     cases[name] = {
         "loss": loss,
         "activation": activation,
-        "layers": [{"weight": k, "bias": k.replace("weight", "bias")} for k in state if k.endswith("weight")],
+        "architecture": architecture or {
+            "family": "mlp", "activation": activation,
+            "layers": [{"weight": k, "bias": k.replace("weight", "bias")} for k in state if k.endswith("weight")],
+        },
         "value": value.item(),
         "grad": {k: p.grad.flatten().tolist() for k, p in model.named_parameters()},
         "data": data_files,
@@ -68,6 +71,24 @@ with open(os.path.join(out, "classification.csv"), "w") as f:
         f.write(",".join(repr(v) for v in row) + f",{label}\n")
 reference("classification", clf, Xc, yc, F.cross_entropy, "cross-entropy", "gelu",
           {"safetensors": "classification-data.safetensors", "csv": "classification.csv"})
+
+# CNN: [1, 6, 6] images → Conv2d(1, 3, 3, padding 1) → ReLU → Conv2d(3, 2, 3, stride 2) → ReLU
+# → Flatten (2·2·2) → Linear(8, 4) → ReLU → Linear(4, 3) logits, cross-entropy.
+Xi = torch.randn(50, 1, 6, 6)
+yi = (Xi[:, 0, :3].sum(dim=(1, 2)) > 0).long() + (Xi[:, 0, 3:, 3:].mean(dim=(1, 2)) > 0.2).long()
+cnn = torch.nn.Sequential(
+    torch.nn.Conv2d(1, 3, 3, padding=1), torch.nn.ReLU(), torch.nn.Conv2d(3, 2, 3, stride=2), torch.nn.ReLU(),
+    torch.nn.Flatten(), torch.nn.Linear(8, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
+train(cnn, Xi, yi, F.cross_entropy)
+np.savez(os.path.join(out, "cnn.npz"), X=Xi.reshape(50, 36).numpy(), y=yi.numpy())
+cnn_layers = [
+    {"type": "conv2d", "weight": "0.weight", "bias": "0.bias", "stride": 1, "padding": 1},
+    {"type": "conv2d", "weight": "2.weight", "bias": "2.bias", "stride": 2, "padding": 0},
+    {"type": "linear", "weight": "5.weight", "bias": "5.bias"},
+    {"type": "linear", "weight": "7.weight", "bias": "7.bias"},
+]
+reference("cnn", cnn, Xi, yi, F.cross_entropy, "cross-entropy", "relu", {"npz": "cnn.npz"},
+          {"family": "cnn", "inputShape": [1, 6, 6], "activation": "relu", "layers": cnn_layers})
 
 with open(os.path.join(out, "reference.json"), "w") as f:
     json.dump(cases, f)

@@ -20,7 +20,8 @@ import type { MlpSpec } from './models/mlpSpec';
 import type { HistoryPoint } from './train/adam';
 import { createMlpLossModelF64, type LossKind } from './models/mlpLossF64';
 import { mlpLayout } from './models/mlpSpec';
-import { defaultLayerKeys, parameterTensors, type LinearLayerKeys, type ParameterTensor } from './imported/architecture';
+import { cnnParameterTensors, defaultLayerKeys, parameterTensors, type CnnLayerKeys, type LinearLayerKeys, type ParameterTensor } from './imported/architecture';
+import { cnnLayout, createCnnLossModelF64, type CnnSpec } from './models/cnnF64';
 import picomatch from 'picomatch';
 
 export const TARGET_META = 'meta.json';
@@ -34,6 +35,7 @@ export const TARGET_SCHEMA = 'llc.target/1';
  */
 export type TargetModel =
   | { kind: 'mlp'; spec: MlpSpec; loss?: LossKind; layers?: LinearLayerKeys[] }
+  | { kind: 'cnn'; spec: CnnSpec; loss: LossKind; layers: CnnLayerKeys[] }
   | { kind: 'potential'; spec: PotentialSpec };
 
 export interface KnownLambda {
@@ -84,6 +86,7 @@ export interface TargetData<A extends Float32Array | Float64Array = Float32Array
 /** The named parameter tensors of a target (PyTorch's names and layout; potentials: w.0 … w.{d−1}). */
 export function parameterTensorsOf(meta: Pick<TargetMeta, 'model' | 'd'>): ParameterTensor[] {
   if (meta.model.kind === 'potential') return Array.from({ length: meta.d }, (_, i) => ({ name: `w.${i}`, shape: [1], indices: [i] }));
+  if (meta.model.kind === 'cnn') return cnnParameterTensors(cnnLayout(meta.model.spec), meta.model.layers);
   const spec = meta.model.spec;
   return parameterTensors(mlpLayout(spec), meta.model.layers ?? defaultLayerKeys(spec));
 }
@@ -108,7 +111,7 @@ export function restrictionIndices(meta: Pick<TargetMeta, 'model' | 'd' | 'name'
 }
 
 /** Columns of Y: one class index per row for classifiers, else the network's outputs. */
-const labelWidthOf = (model: TargetModel, outputDim: number) => (model.kind === 'mlp' && model.loss === 'cross-entropy' ? 1 : outputDim);
+const labelWidthOf = (model: TargetModel, outputDim: number) => (model.kind !== 'potential' && model.loss === 'cross-entropy' ? 1 : outputDim);
 
 /** Writes the artifact files into `dir` (a fresh temp folder from replaceDirAtomic). */
 export async function writeTargetFiles(
@@ -263,6 +266,7 @@ export function targetLossModel(target: LoadedTarget, options: TargetLossModelOp
   if (meta.model.loss !== undefined) {
     if (!target.data64) throw new Error(`bug: imported target ${meta.name} loaded without float64 data`);
     const { X, Y } = target.data64;
+    if (meta.model.kind === 'cnn') return createCnnLossModelF64({ layout: cnnLayout(meta.model.spec), X, Y, loss: meta.model.loss });
     return createMlpLossModelF64({ layout: mlpLayout(meta.model.spec), X, Y, loss: meta.model.loss });
   }
   if (!target.data) throw new Error(`bug: MLP target ${meta.name} loaded without data`);

@@ -149,6 +149,8 @@ export const dataSourceSchema = z.strictObject({
   target: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
 });
 
+const stateKey = z.string().min(1);
+
 const checkpointSchema = z.strictObject({ file: relativePath, step: z.number().int().nonnegative() });
 
 /**
@@ -164,13 +166,31 @@ export const importedTargetSchema = z.strictObject({
     checkpoints: z.union([z.string().min(1), z.array(z.union([relativePath, checkpointSchema])).min(1)]).optional(),
     /** Set for each checkpoint's target by the expansion: the training step of its weights. */
     step: z.number().int().nonnegative().optional(),
-    architecture: z.strictObject({
-      family: z.literal('mlp'),
-      /** After every hidden layer; 'gelu' is PyTorch's approximate='tanh'. */
-      activation: activationSchema.default('relu'),
-      /** The nn.Linear layers in order, by their state_dict keys. */
-      layers: z.array(z.strictObject({ weight: z.string().min(1), bias: z.string().min(1).optional() })).min(1),
-    }),
+    architecture: z.discriminatedUnion('family', [
+      z.strictObject({
+        family: z.literal('mlp'),
+        /** After every hidden layer; 'gelu' is PyTorch's approximate='tanh'. */
+        activation: activationSchema.default('relu'),
+        /** The nn.Linear layers in order, by their state_dict keys. */
+        layers: z.array(z.strictObject({ weight: stateKey, bias: stateKey.optional() })).min(1),
+      }),
+      z.strictObject({
+        family: z.literal('cnn'),
+        /** [channels, height, width] of one input row (its C·H·W values, channel-major as x.view(-1, C, H, W)). */
+        inputShape: z.tuple([positiveInt, positiveInt, positiveInt]),
+        /** After every layer but the last. */
+        activation: activationSchema.default('relu'),
+        /** nn.Conv2d layers, then nn.Linear layers (flattened between them), by their state_dict keys. */
+        layers: z
+          .array(
+            z.discriminatedUnion('type', [
+              z.strictObject({ type: z.literal('conv2d'), weight: stateKey, bias: stateKey.optional(), stride: positiveInt.default(1), padding: nonNegativeInt.default(0) }),
+              z.strictObject({ type: z.literal('linear'), weight: stateKey, bias: stateKey.optional() }),
+            ]),
+          )
+          .min(1),
+      }),
+    ]),
     /** 'mse' (regression, mean over rows and outputs) or 'cross-entropy' on logits (classification, mean over rows). */
     loss: z.enum(['mse', 'cross-entropy']).default('mse'),
     data: z.strictObject({ train: dataSourceSchema, test: dataSourceSchema.optional() }),

@@ -117,7 +117,7 @@ function posteriorFor(target: LoadedTarget, slice: SampleSlice, model: LossModel
 /** Imported networks and potentials are evaluated in float64 JavaScript: no tensor engine to start. */
 function javascriptOnly(target: LoadedTarget): string | null {
   if (target.meta.fixedPosterior) return 'analytic potential: evaluated in float64 JavaScript';
-  if (target.meta.model.kind === 'mlp' && target.meta.model.loss !== undefined) return `imported network: ${target.meta.model.loss} evaluated in float64 JavaScript`;
+  if (target.meta.model.kind !== 'potential' && target.meta.model.loss !== undefined) return `imported network: ${target.meta.model.loss} evaluated in float64 JavaScript`;
   return null;
 }
 

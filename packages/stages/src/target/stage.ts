@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import type { TargetSlice } from '@llc/config/normalize';
 import type { DlnTargetConfig, ImportedTargetConfig, PotentialTargetConfig, RrrTargetConfig, TeacherStudentTargetConfig } from '@llc/config/schema';
 import { loadImportedTarget } from '@llc/targets/imported/importedTarget';
-import { classificationAccuracy, createMlpLossModelF64 } from '@llc/targets/models/mlpLossF64';
+import { classificationAccuracy } from '@llc/targets/models/rowwiseLoss';
+import { networkForward, networkLossModel } from '@llc/targets/imported/network';
+import type { CnnSpec } from '@llc/targets/models/cnnF64';
+import type { MlpSpec } from '@llc/targets/models/mlpSpec';
 import type { StageContext } from '@llc/core/stage/context';
 import { replaceDirAtomic } from '@llc/core/artifacts/atomic';
 import { scatterPlot, tracePlot, svgToPng } from '@llc/plots/index';
@@ -157,26 +160,32 @@ function buildImported(name: string, config: ImportedTargetConfig, workspaceRoot
   const loaded = loadImportedTarget(workspaceRoot, spec, `targets.${name}`);
   if (loaded.target === null) throw new Error(`imported target '${name}':\n  ${loaded.problems.join('\n  ')}`);
   const { network, train, test } = loaded.target;
-  const widths = network.spec.widths;
-  const dOut = widths[widths.length - 1];
-  const lossOf = (set: typeof train) => createMlpLossModelF64({ layout: network.layout, X: set.X.data, Y: set.Y.data, loss: config.loss });
+  const dOut = network.dOut;
+  const lossOf = (set: typeof train) => networkLossModel(network.model, set.X.data, set.Y.data, config.loss);
   const L0 = lossOf(train).loss(network.wStar);
   const testLoss = test ? lossOf(test).loss(network.wStar) : null;
-  const accuracy = (set: typeof train) => classificationAccuracy(mlpForwardF64(network.layout, network.wStar, set.X.data), set.Y.data, dOut);
+  const accuracy = (set: typeof train) => classificationAccuracy(networkForward(network.model, network.wStar, set.X.data), set.Y.data, dOut);
   const classifier = config.loss === 'cross-entropy';
   const trainAccuracy = classifier ? accuracy(train) : null;
   const testAccuracy = classifier && test ? accuracy(test) : null;
   const empty = new Float64Array(0);
   const percent = (a: number | null) => (a === null ? '' : `, accuracy ${(100 * a).toFixed(1)}%`);
+  const arch = config.architecture;
+  // flattenStateDict returns the family it was given.
+  const model: TargetMeta['model'] =
+    arch.family === 'cnn'
+      ? { kind: 'cnn', spec: network.model.spec as CnnSpec, loss: config.loss, layers: arch.layers }
+      : { kind: 'mlp', spec: network.model.spec as MlpSpec, loss: config.loss, layers: arch.layers };
+  const shape = network.model.kind === 'cnn' ? `${network.model.spec.inputShape.join('×')} → ${network.model.spec.layers.length}-layer CNN` : network.model.spec.widths.join('-') + ' MLP';
   return {
     tensors: { wStar: network.wStar, data: { X: train.X.data, Y: train.Y.data, Xtest: test?.X.data ?? empty, Ytest: test?.Y.data ?? empty } },
     meta: {
       n: train.X.rows,
       nTest: test?.X.rows ?? 0,
-      d: network.layout.size,
-      p: widths[0],
+      d: network.size,
+      p: network.dIn,
       outputDim: dOut,
-      model: { kind: 'mlp', spec: network.spec, loss: config.loss, layers: config.architecture.layers },
+      model,
       L0,
       testLoss,
       training: null,
@@ -187,7 +196,7 @@ function buildImported(name: string, config: ImportedTargetConfig, workspaceRoot
     },
     plots: [],
     summary:
-      `imported ${widths.join('-')} ${config.architecture.activation} MLP (d = ${network.layout.size}) from ${config.weights}${config.step === undefined ? '' : ` (step ${config.step})`}: ` +
+      `imported ${shape}, ${arch.activation} (d = ${network.size}) from ${config.weights}${config.step === undefined ? '' : ` (step ${config.step})`}: ` +
       `${config.loss} L0 = ${L0.toExponential(4)}${percent(trainAccuracy)}` +
       (testLoss === null ? '' : `; test loss ${testLoss.toExponential(4)}${percent(testAccuracy)}`),
   };

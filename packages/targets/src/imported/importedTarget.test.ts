@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeSafetensorsAsFloat64, encodeSafetensors } from '@llc/core/artifacts/safetensors';
 import { loadImportedTarget, type ImportedTargetSpec } from './importedTarget';
-import { createMlpLossModelF64 } from '../models/mlpLossF64';
+import { networkLossModel } from './network';
 import type { DataSource } from './dataFile';
 
 const PYTHON = '/usr/bin/python3';
@@ -23,8 +23,7 @@ const skip = hasTorch ? false : `needs ${PYTHON} with torch and numpy (Debian's 
 
 interface Case {
   loss: 'mse' | 'cross-entropy';
-  activation: 'tanh' | 'gelu';
-  layers: Array<{ weight: string; bias: string }>;
+  architecture: ImportedTargetSpec['architecture'];
   value: number;
   grad: Record<string, number[]>;
   data: Record<string, string>;
@@ -46,11 +45,11 @@ const relErr = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b),
 
 function checkParity(name: string, train: DataSource, weights = `${name}.safetensors`): void {
   const c = reference()[name];
-  const spec: ImportedTargetSpec = { weights, architecture: { family: 'mlp', activation: c.activation, layers: c.layers }, loss: c.loss, data: { train } };
+  const spec: ImportedTargetSpec = { weights, architecture: c.architecture, loss: c.loss, data: { train } };
   const loaded = loadImportedTarget(dir, spec, `targets.${name}`);
   assert.deepEqual(loaded.problems, []);
   const { network, train: data } = loaded.target!;
-  const model = createMlpLossModelF64({ layout: network.layout, X: data.X.data, Y: data.Y.data, loss: c.loss });
+  const model = networkLossModel(network.model, data.X.data, data.Y.data, c.loss);
   const { loss, grad } = model.lossAndGrad(network.wStar);
   assert.ok(relErr(loss, c.value) < 1e-10, `${name}: L(w*) ${loss} vs PyTorch ${c.value}`);
   let worst = 0;
@@ -77,10 +76,14 @@ test('classifier (GELU, cross-entropy on logits): L(w*) and ∇L(w*) equal PyTor
   checkParity('classification', { file: files.csv, inputs: '*', target: 'label' });
 });
 
+test('CNN (two Conv2d with padding and stride, Flatten, two Linear; cross-entropy): L(w*) and ∇L(w*) equal PyTorch float64', { skip }, () => {
+  checkParity('cnn', { file: reference().cnn.data.npz, inputs: 'X', target: 'y' });
+});
+
 test('weights saved as F32, F16 and BF16 read back as exactly the values PyTorch converts them to', { skip }, () => {
   const all = reference();
   for (const tag of ['f32', 'f16', 'bf16']) {
-    for (const name of ['regression', 'classification']) {
+    for (const name of ['regression', 'classification', 'cnn']) {
       const { tensors } = decodeSafetensorsAsFloat64(new Uint8Array(readFileSync(join(dir, `${name}-${tag}.safetensors`))), tag);
       for (const [key, values] of Object.entries(all[`${name}-${tag}`].weights!)) assert.deepEqual(Array.from(tensors[key].data), values, `${name}-${tag} ${key}`);
     }
@@ -109,7 +112,7 @@ test('a well-formed import loads: widths from the tensors, PyTorch [out, in] wei
   const { root, spec } = errorWorkspace();
   const loaded = loadImportedTarget(root, spec, 'targets.mine');
   assert.deepEqual(loaded.problems, []);
-  assert.deepEqual(loaded.target!.network.spec.widths, [2, 3, 2]);
+  assert.deepEqual(loaded.target!.network.model.kind === 'mlp' && loaded.target!.network.model.spec.widths, [2, 3, 2]);
   assert.equal(loaded.target!.network.wStar.length, 6 + 3 + 6 + 2);
   assert.equal(loaded.target!.train.X.rows, 3);
 });
@@ -161,4 +164,26 @@ test('data errors: wrong width, unknown column, a label outside the logits, NaN,
   assert.match(withData({ file: 'data.parquet', inputs: 'X', target: 'y' }), /unknown data format "\.parquet"; use \.npz, \.safetensors, \.csv or two \.npy files/);
   assert.match(withData({ inputs: 'X.npy', target: 'y.csv' }), /a data source without `file` names two \.npy files/);
   assert.match(problemsOf(root, { ...spec, loss: 'mse' }), /data\.train\.target: 1 target columns, but the network has 2 outputs \(loss 'mse'\)/);
+});
+
+test('CNN shape errors name the tensor and the expected shape: input channels, the features a linear layer gets, kernels that do not fit', () => {
+  const { root, f64 } = errorWorkspace();
+  writeFileSync(join(root, 'img.csv'), `${Array.from({ length: 16 }, (_, i) => `p${i}`).join(',')},label\n${Array(16).fill('0.1').join(',')},0\n`);
+  const cnn = (tensors: Record<string, ReturnType<typeof f64>>, layers: Array<Record<string, unknown>>, inputShape: [number, number, number] = [1, 4, 4]) => {
+    writeFileSync(join(root, 'cnn.safetensors'), encodeSafetensors(tensors));
+    return problemsOf(root, {
+      weights: 'cnn.safetensors',
+      architecture: { family: 'cnn', inputShape, activation: 'relu', layers: layers as never },
+      loss: 'cross-entropy',
+      data: { train: { file: 'img.csv', inputs: '*', target: 'label' } },
+    });
+  };
+  const conv = { type: 'conv2d', weight: 'c.weight', stride: 1, padding: 0 };
+  const fc = { type: 'linear', weight: 'f.weight' };
+  // 1×4×4 → conv 3×3 → 2×2×2 = 8 features.
+  assert.equal(cnn({ 'c.weight': f64([2, 1, 3, 3]), 'f.weight': f64([2, 8]) }, [conv, fc]), '');
+  assert.match(cnn({ 'c.weight': f64([2, 3, 3, 3]), 'f.weight': f64([2, 8]) }, [conv, fc]), /"c\.weight" has shape \[2, 3, 3, 3\], but its input has 1 channels: expected \[2, 1, 3, 3\]/);
+  assert.match(cnn({ 'c.weight': f64([2, 1, 3, 3]), 'f.weight': f64([2, 9]) }, [conv, fc]), /"f\.weight" has shape \[2, 9\], but the layer before it gives 8 features: expected \[2, 8\] \(check inputShape, stride and padding\)/);
+  assert.match(cnn({ 'c.weight': f64([2, 1, 5, 5]), 'f.weight': f64([2, 8]) }, [conv, fc]), /a 5×5 kernel does not fit a 4×4 input with padding 0/);
+  assert.match(cnn({ 'c.weight': f64([2, 1, 3, 3]), 'f.weight': f64([2, 8]) }, [conv, fc], [1, 3, 5]), /the layer before it gives 6 features/);
 });

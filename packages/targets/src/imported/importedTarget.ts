@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSafetensorsAsFloat64 } from '@llc/core/artifacts/safetensors';
-import { flattenStateDict, type ImportedNetwork, type MlpArchitecture } from './architecture';
+import { flattenStateDict, type Architecture, type ImportedNetwork } from './architecture';
 import { readDataSource, type DataSet, type DataSource } from './dataFile';
 import type { LossKind } from '../models/mlpLossF64';
 
 export interface ImportedTargetSpec {
   weights: string;
-  architecture: MlpArchitecture;
+  architecture: Architecture;
   loss: LossKind;
   data: { train: DataSource; test?: DataSource };
 }
@@ -40,9 +40,7 @@ function readNetwork(root: string, spec: ImportedTargetSpec, at: string): { netw
 /** The data set's problems against the network: widths, row counts, labels, non-finite values. */
 function checkData(set: DataSet, network: ImportedNetwork, loss: LossKind, where: string): string[] {
   const problems: string[] = [];
-  const widths = network.spec.widths;
-  const dIn = widths[0];
-  const dOut = widths[widths.length - 1];
+  const { dIn, dOut } = network;
   if (set.X.cols !== dIn) problems.push(`${where}.inputs: ${set.X.cols} input columns, but the network's first layer takes ${dIn}; name exactly its ${dIn} inputs`);
   if (set.X.rows !== set.Y.rows) problems.push(`${where}: ${set.X.rows} input rows but ${set.Y.rows} target rows; they must come from the same examples`);
   if (loss === 'mse' && set.Y.cols !== dOut) problems.push(`${where}.target: ${set.Y.cols} target columns, but the network has ${dOut} outputs (loss 'mse')`);
