@@ -15,6 +15,7 @@ import { restrictModel } from '@llc/targets/restrict';
 import { restrictionIndices } from '@llc/targets/artifact';
 import { createMlpLossModelF64 } from '@llc/targets/models/mlpLossF64';
 import { mlpLayout } from '@llc/targets/models/mlpSpec';
+import { makeDlnTarget } from '@llc/targets/knownAnswers/dlnTarget';
 import { createRng } from '@llc/core/random/rng';
 import type { LossModel } from '@llc/core/model';
 
@@ -100,4 +101,23 @@ test('cross-entropy: softmax regression is regular in its (K − 1)(p + 1) ident
   const expected = ((K - 1) * (p + 1)) / 2;
   // The regular answer holds up to O(1/√(nβ)) corrections: allow 3 MCSE plus 5%.
   assert.ok(Math.abs(est.mean! - expected) < 3 * est.mcse! + 0.05 * expected, `${est.mean} ± ${est.mcse} vs ${expected}`);
+});
+
+test('restricted LLC of a deep linear network with only its last layer free: a linear regression on rank-r features, λ = N·r/2', () => {
+  // [3, 4, 3] with end-to-end rank 1: W1 fixed at w* gives hidden features of rank 1, so W2 has 3·1 identifiable directions.
+  const t = makeDlnTarget({ widths: [3, 4, 3], rank: 1, n: 1000, nTest: 10, noiseStd: 0.1, seed: 5 });
+  const model = createMlpLossModelF64({ layout: t.layout, X: Float64Array.from(t.X), Y: Float64Array.from(t.Y), loss: 'mse' });
+  const meta = { name: 'dln', d: t.layout.size, model: { kind: 'mlp' as const, spec: t.spec } };
+  const { indices, tensors } = restrictionIndices(meta, ['layers.1.*']);
+  assert.deepEqual(tensors, ['layers.1.weight']);
+  const restricted = restrictModel(model, t.wStar, indices);
+  // w*: the least-squares fit of the free layer (the loss is quadratic in it), by gradient descent.
+  const w = Float64Array.from(indices, (i) => t.wStar[i]);
+  for (let i = 0; i < 3000; i++) {
+    const { grad } = restricted.lossAndGrad(w);
+    for (let j = 0; j < w.length; j++) w[j] -= 0.2 * grad[j];
+  }
+  assert.ok(Math.hypot(...restricted.lossAndGrad(w).grad) < 1e-9, 'the free layer is at its least-squares fit');
+  const est = sgldLlc(restricted, w, 1000, 1e-4, 8000);
+  assert.ok(Math.abs(est.mean! - 1.5) < 3 * est.mcse! + 0.03, `${est.mean} ± ${est.mcse} vs N·r/2 = 1.5`);
 });
