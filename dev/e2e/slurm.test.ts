@@ -131,17 +131,17 @@ describe('SLURM backend (one-node cluster on localhost)', { skip: unavailable },
     }
     const jobId = /sample-q--endless:sample submitted as job (\d+)/.exec(nx.output())?.[1];
     assert.ok(jobId, nx.output());
-    assert.equal(queryJob(jobId)?.state, 'RUNNING', nx.output());
+    assert.equal((await queryJob(jobId))?.state, 'RUNNING', nx.output());
     await sleep(500);
     process.kill(-nx.pid, 'SIGINT');
     const exit = await nx.exited;
     assert.notEqual(exit.code, 0, 'an interrupted run must fail');
     // The job ends after scancel and KillWait, later on a busy machine: wait for its final state
     // (the bound only keeps a broken cluster from hanging the suite), then check which one it is.
-    let state = queryJob(jobId)?.state;
+    let state = (await queryJob(jobId))?.state;
     for (let i = 0; i < 720 && !(state && isFinal(state)); i++) {
       await sleep(250);
-      state = queryJob(jobId)?.state;
+      state = (await queryJob(jobId))?.state;
     }
     assert.equal(state, 'CANCELLED', `job ${jobId} is ${state} after the interrupt`);
     t.diagnostic(`job ${jobId}: ${state}`);

@@ -4,7 +4,7 @@
  * Interrupting the Nx task cancels the job (scancel), whose stage then saves a
  * partial result exactly as a local stage does on Ctrl-C.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SlurmSettings } from '@llc/config/schema';
@@ -51,14 +51,24 @@ function run(cmd: string, args: string[]): { ok: boolean; stdout: string; stderr
   return { ok: r.status === 0, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Asynchronous, so that while SLURM answers the event loop stays free: a Ctrl-C reaches the
+ * signal handler (and its scancel) at once, not after a blocking call that Nx may not wait for.
+ */
+function runAsync(cmd: string, args: string[]): Promise<{ ok: boolean; stdout: string }> {
+  return new Promise((done) => {
+    execFile(cmd, args, { encoding: 'utf8' }, (error, stdout) => done({ ok: !error, stdout: stdout ?? '' }));
+  });
+}
+
 /** The job's state from scontrol (while SLURM remembers it), else from accounting. */
-export function queryJob(jobId: string): JobState | null {
-  const s = run('scontrol', ['show', 'job', '-o', jobId]);
+export async function queryJob(jobId: string): Promise<JobState | null> {
+  const s = await runAsync('scontrol', ['show', 'job', '-o', jobId]);
   if (s.ok) {
     const parsed = parseScontrolJob(s.stdout);
     if (parsed) return parsed;
   }
-  const a = run('sacct', ['-n', '-P', '-X', '-o', 'State,ExitCode,Timelimit,NodeList', '-j', jobId]);
+  const a = await runAsync('sacct', ['-n', '-P', '-X', '-o', 'State,ExitCode,Timelimit,NodeList', '-j', jobId]);
   return a.ok ? parseSacct(a.stdout) : null;
 }
 
@@ -143,7 +153,7 @@ export async function runStageOnSlurm(input: SlurmRunInput): Promise<SlurmRunRes
   try {
     for (;;) {
       offset = drain(log, offset, write);
-      job = queryJob(jobId);
+      job = await queryJob(jobId);
       if (job && isFinal(job.state)) break;
       // A busy controller can drop a scancel: repeat it until the job has ended.
       if (cancelled && performance.now() - lastCancel > CANCEL_RETRY_MS) requestCancel();
