@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { globSync } from 'tinyglobby';
 import { expandPipeline, PIPELINE_FILE_PATTERN, type ExpandedPipeline } from './normalize';
 import { PipelineConfigError } from './errors';
-import { loadImportedTarget } from '@llc/targets/imported/importedTarget';
+import { loadImportedTarget, type DataCache } from '@llc/targets/imported/importedTarget';
 
 export const PIPELINE_FILE = 'pipeline.config.ts';
 
@@ -52,11 +52,12 @@ export function listPipelineFiles(workspaceRoot: string): string[] {
 export function checkImportedFiles(workspaceRoot: string, pipeline: ExpandedPipeline, file: string): void {
   const problems: string[] = [];
   const rows = new Map<string, number>();
+  const data: DataCache = new Map();
   for (const { slice } of pipeline.targets) {
     const config = slice.config;
     if (config.kind !== 'imported' || config.weights === undefined) continue;
     const spec = { weights: config.weights, architecture: config.architecture, loss: config.loss, data: config.data };
-    const loaded = loadImportedTarget(workspaceRoot, spec, `targets.${slice.name}`);
+    const loaded = loadImportedTarget(workspaceRoot, spec, `targets.${slice.name}`, data);
     if (loaded.target === null) problems.push(...loaded.problems);
     else rows.set(slice.name, loaded.target.train.X.rows);
   }

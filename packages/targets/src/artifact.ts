@@ -18,10 +18,11 @@ import { createNativeMlpLossModel, loadNativeAddon } from './models/native/mlpNa
 import type { EnginePreference } from './engine/backend';
 import type { MlpSpec } from './models/mlpSpec';
 import type { HistoryPoint } from './train/adam';
-import { createMlpLossModelF64, type LossKind } from './models/mlpLossF64';
+import type { LossKind } from './models/mlpLossF64';
+import { networkLossModel, networkOf } from './imported/network';
 import { mlpLayout } from './models/mlpSpec';
 import { cnnParameterTensors, defaultLayerKeys, parameterTensors, type CnnLayerKeys, type LinearLayerKeys, type ParameterTensor } from './imported/architecture';
-import { cnnLayout, createCnnLossModelF64, type CnnSpec } from './models/cnnF64';
+import { cnnLayout, type CnnSpec } from './models/cnnF64';
 import picomatch from 'picomatch';
 
 export const TARGET_META = 'meta.json';
@@ -266,8 +267,7 @@ export function targetLossModel(target: LoadedTarget, options: TargetLossModelOp
   if (meta.model.loss !== undefined) {
     if (!target.data64) throw new Error(`bug: imported target ${meta.name} loaded without float64 data`);
     const { X, Y } = target.data64;
-    if (meta.model.kind === 'cnn') return createCnnLossModelF64({ layout: cnnLayout(meta.model.spec), X, Y, loss: meta.model.loss });
-    return createMlpLossModelF64({ layout: mlpLayout(meta.model.spec), X, Y, loss: meta.model.loss });
+    return networkLossModel(networkOf(meta.model), X, Y, meta.model.loss);
   }
   if (!target.data) throw new Error(`bug: MLP target ${meta.name} loaded without data`);
   const data = { spec: meta.model.spec, X: target.data.X, Y: target.data.Y, n: meta.n, wStar: target.wStar };

@@ -58,15 +58,23 @@ function checkData(set: DataSet, network: ImportedNetwork, loss: LossKind, where
   return problems;
 }
 
-/** Reads and checks everything; `at` is the config path ("targets.digits") that prefixes each problem. */
-export function loadImportedTarget(root: string, spec: ImportedTargetSpec, at: string): { target: ImportedTarget; problems: [] } | { target: null; problems: string[] } {
+/** Data sets already read, by source: the checkpoints of one run share their data, read once per check. */
+export type DataCache = Map<string, ReturnType<typeof readDataSource>>;
+
+/**
+ * Reads and checks everything; `at` is the config path ("targets.digits") that prefixes each
+ * problem. Pass one `cache` to several calls that may share data files.
+ */
+export function loadImportedTarget(root: string, spec: ImportedTargetSpec, at: string, cache: DataCache = new Map()): { target: ImportedTarget; problems: [] } | { target: null; problems: string[] } {
   const { network, problems } = readNetwork(root, spec, at);
   const sets: Array<[string, DataSource | undefined]> = [['train', spec.data.train], ['test', spec.data.test]];
   const read = new Map<string, DataSet>();
   for (const [which, source] of sets) {
     if (source === undefined) continue;
     const where = `${at}.data.${which}`;
-    const result = readDataSource(root, source);
+    const key = JSON.stringify(source);
+    if (!cache.has(key)) cache.set(key, readDataSource(root, source));
+    const result = cache.get(key)!;
     if (result.value === null) problems.push(...result.problems.map((p) => `${where}: ${p}`));
     else {
       read.set(which, result.value);
